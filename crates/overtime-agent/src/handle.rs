@@ -1,0 +1,82 @@
+//! How front ends talk to a running agent: a snapshot stream to read and a command queue to write.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use overtime_core::{Mode, OverrideScope};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::snapshot::AgentSnapshot;
+
+/// A command from a front end. Each carries a reply channel so the caller learns the outcome.
+#[derive(Debug)]
+pub enum AgentCommand {
+    /// Force a mode (Idle = pause) for some GPUs until a time, or until cleared.
+    SetOverride {
+        mode: Mode,
+        scope: OverrideScope,
+        until: Option<Timestamp>,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// Back to automatic for these GPUs (`AllGpus` clears every override).
+    ClearOverride {
+        scope: OverrideScope,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// Re-read the configuration file now.
+    ReloadConfig {
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+}
+
+/// A cloneable handle to a running agent.
+#[derive(Clone)]
+pub struct AgentHandle {
+    pub snapshots: watch::Receiver<Arc<AgentSnapshot>>,
+    pub commands: mpsc::Sender<AgentCommand>,
+}
+
+impl AgentHandle {
+    /// The latest snapshot.
+    pub fn snapshot(&self) -> Arc<AgentSnapshot> {
+        self.snapshots.borrow().clone()
+    }
+
+    async fn call(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<(), String>>) -> AgentCommand,
+    ) -> Result<(), String> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(make(tx))
+            .await
+            .map_err(|_| "the agent has stopped".to_owned())?;
+        rx.await
+            .map_err(|_| "the agent stopped before answering".to_owned())?
+    }
+
+    pub async fn set_override(
+        &self,
+        mode: Mode,
+        scope: OverrideScope,
+        until: Option<Timestamp>,
+    ) -> Result<(), String> {
+        self.call(|reply| AgentCommand::SetOverride {
+            mode,
+            scope,
+            until,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn clear_override(&self, scope: OverrideScope) -> Result<(), String> {
+        self.call(|reply| AgentCommand::ClearOverride { scope, reply })
+            .await
+    }
+
+    pub async fn reload_config(&self) -> Result<(), String> {
+        self.call(|reply| AgentCommand::ReloadConfig { reply })
+            .await
+    }
+}

@@ -1,0 +1,20 @@
+//! The runtime around `overtime-core`: everything that waits, reads a clock, or touches a GPU,
+//! a process list, a socket or a file.
+//!
+//! The wings (`sensors`, `activity`, `providers`) know `overtime-core` and nothing of each other;
+//! only the `supervisor` wires them together. Front ends (the CLI, the loopback API, the desktop
+//! shell) hold an [`AgentHandle`]: they read snapshots and send commands, never touch state.
+
+pub mod activity;
+pub mod api;
+pub mod config_file;
+pub mod handle;
+pub mod metrics;
+pub mod paths;
+pub mod providers;
+pub mod sensors;
+pub mod snapshot;
+pub mod supervisor;
+
+pub use handle::{AgentCommand, AgentHandle};
+pub use snapshot::AgentSnapshot;

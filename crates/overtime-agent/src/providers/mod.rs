@@ -1,0 +1,110 @@
+//! Providers: the services that put a GPU to work (a rental marketplace, a volunteer client).
+//!
+//! The supervisor never awaits a provider. Each provider runs in its own task
+//! ([`runner::ProviderRunner`]) that receives the desired state over a `watch` channel, applies it
+//! idempotently, polls the provider's real status, and publishes what it found. A provider that
+//! hangs or is down therefore never delays the tick loop or the other providers.
+
+pub mod demo;
+pub mod runner;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What a provider is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    Rental,
+    Volunteer,
+}
+
+/// What the supervisor wants from a provider for one GPU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GpuDesire {
+    pub uuid: String,
+    pub index: u32,
+    /// Volunteer: crunch on this GPU. Rental: be listed.
+    pub on: bool,
+    /// Rental only: list with this end date (never past the rental window).
+    pub list_until: Option<Timestamp>,
+}
+
+/// What a provider reports for one GPU (the truth the supervisor reconciles with).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProviderGpuStatus {
+    pub uuid: String,
+    /// Work is running on the GPU for this provider (a volunteer task, a renter's job).
+    pub working: bool,
+    /// Volunteer: enabled for this GPU. Rental: listed.
+    pub enabled: bool,
+    /// Rental: a paid contract runs until this instant; the GPU must not be taken away before.
+    pub rented_until: Option<Timestamp>,
+    /// Rental: the listing's end date.
+    pub listed_until: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProviderStatus {
+    pub gpus: Vec<ProviderGpuStatus>,
+    /// One line for the user ("2 tasks running", "listed at 0.25 USD/h").
+    pub detail: String,
+}
+
+impl ProviderStatus {
+    pub fn gpu(&self, uuid: &str) -> Option<&ProviderGpuStatus> {
+        self.gpus.iter().find(|g| g.uuid == uuid)
+    }
+}
+
+/// A provider failure, phrased for the user: what happened and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("{service} is not reachable at {address}: {detail}. Is it running?")]
+    Unreachable {
+        service: String,
+        address: String,
+        detail: String,
+    },
+    #[error("{service} refused our credentials: {detail}")]
+    Unauthorized { service: String, detail: String },
+    #[error("{service} asked us to slow down; retrying in {retry_after_s} s")]
+    RateLimited { service: String, retry_after_s: u64 },
+    #[error("{service} did not answer within {timeout_s} s")]
+    Timeout { service: String, timeout_s: u64 },
+    #[error("{service} answered something we could not understand: {detail}")]
+    Protocol { service: String, detail: String },
+    #[error("{service}: {detail}")]
+    Other { service: String, detail: String },
+}
+
+/// A service that can run work on GPUs. Implementations must make `apply` idempotent: the runner
+/// calls it whenever the desired state changes and again after errors.
+#[async_trait]
+pub trait Provider: Send {
+    /// Stable short name ("demo-rental", "boinc").
+    fn name(&self) -> &str;
+    fn kind(&self) -> ProviderKind;
+    /// True for the demo providers: their figures are simulated and must be labelled so.
+    fn simulated(&self) -> bool;
+    /// Read the real state from the service.
+    async fn status(&mut self) -> Result<ProviderStatus, ProviderError>;
+    /// Make the service match `desired` and return the state it is then in.
+    async fn apply(&mut self, desired: &[GpuDesire]) -> Result<ProviderStatus, ProviderError>;
+    /// Leave the service safe when Overtime stops: volunteer work handed back to the user's own
+    /// settings, no listing past what was agreed. Running rentals are never ended.
+    async fn shutdown(&mut self) -> Result<(), ProviderError>;
+}
+
+/// A provider's state as front ends see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderView {
+    pub name: String,
+    pub kind: ProviderKind,
+    pub simulated: bool,
+    pub status: Option<ProviderStatus>,
+    /// The last failure, if the latest attempt failed.
+    pub error: Option<String>,
+    pub last_ok_at: Option<Timestamp>,
+}
