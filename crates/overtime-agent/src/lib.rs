@@ -7,6 +7,7 @@
 
 pub mod activity;
 pub mod api;
+pub mod clock;
 pub mod config_file;
 pub mod handle;
 pub mod metrics;

@@ -1,1 +1,792 @@
-//! placeholder
+//! The supervisor: the one loop that owns the agent's state and wires the wings together.
+//!
+//! Each pass reads the sensors, asks `overtime_core::policy::decide` for a plan, hands the plan
+//! to the provider tasks (never waiting on them), applies power limits, and publishes a snapshot.
+//! It runs on a fixed tick (1 s by default) and also wakes at once when a game starts or stops,
+//! a provider reports a change, or a front end sends a command — reaction time is a feature.
+//!
+//! Invariant: the supervisor never assumes what a provider is doing. At start it waits briefly
+//! for every provider's own report and decides from that, so a restart after a crash keeps a
+//! running rental and stops volunteer work that should not be running.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use overtime_core::activity::ActivityState;
+use overtime_core::config::Config;
+use overtime_core::gpu::{GpuId, GpuTelemetry};
+use overtime_core::mode::{Mode, Override, OverrideScope};
+use overtime_core::policy::{
+    GpuInputs, Plan, PolicyInputs, PolicySettings, PolicyState, RentalAvailability,
+    VolunteerAvailability, decide,
+};
+use overtime_core::reason::Reason;
+use overtime_core::thermal::PowerLimitAction;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::activity::{self, ActivityHandle};
+use crate::clock::Clock;
+use crate::config_file::ConfigWatch;
+use crate::handle::{AgentCommand, AgentHandle};
+use crate::providers::runner::{self, ProviderLink, RunnerTiming};
+use crate::providers::{GpuDesire, Provider, ProviderKind};
+use crate::sensors::{GpuProcess, Sensors, Workload};
+use crate::snapshot::{
+    ActivityView, AgentSnapshot, ConfigView, DecisionRecord, GpuStatus, ScheduleView,
+};
+
+/// How many mode changes the snapshot keeps.
+const DECISIONS_KEPT: usize = 100;
+/// How long start-up waits for providers to report before deciding without them.
+const FIRST_REPORT_WAIT: Duration = Duration::from_secs(3);
+
+/// Starts the activity watcher; replaceable so tests can feed a fake process list.
+pub type ActivityStarter = Box<
+    dyn FnOnce(
+            overtime_core::config::ActivityConfig,
+            watch::Receiver<Vec<GpuProcess>>,
+            CancellationToken,
+        ) -> Result<ActivityHandle, activity::ActivityError>
+        + Send,
+>;
+
+/// Everything the agent is built from. The CLI daemon and the desktop shell fill this in.
+pub struct AgentParts {
+    pub config: Config,
+    /// The file `config` came from, watched for changes (`None`: defaults, nothing to watch).
+    pub config_path: Option<PathBuf>,
+    /// Where overrides are kept across restarts.
+    pub state_dir: PathBuf,
+    pub sensors: Box<dyn Sensors>,
+    /// Why this sensor backend was picked, for the log and `doctor`.
+    pub sensors_note: String,
+    pub providers: Vec<Box<dyn Provider>>,
+    pub clock: Arc<dyn Clock>,
+    /// The zone to use when the config names none (normally the system's).
+    pub system_tz: TimeZone,
+    pub activity: ActivityStarter,
+    pub runner_timing: RunnerTiming,
+}
+
+impl AgentParts {
+    /// The real activity watcher (process list, input idle time).
+    pub fn real_activity() -> ActivityStarter {
+        Box::new(activity::spawn)
+    }
+}
+
+/// A running agent.
+pub struct Agent {
+    pub handle: AgentHandle,
+    shutdown: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    #[error("cannot start the activity watcher: {0}")]
+    Activity(#[from] activity::ActivityError),
+    #[error("cannot use the state directory {path}: {source}")]
+    StateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Agent {
+    /// Build every part, wait briefly for providers' first reports, decide once, and start the loop.
+    pub async fn start(parts: AgentParts) -> Result<Agent, AgentError> {
+        let shutdown = CancellationToken::new();
+        std::fs::create_dir_all(&parts.state_dir).map_err(|source| AgentError::StateDir {
+            path: parts.state_dir.clone(),
+            source,
+        })?;
+
+        let (graphics_tx, graphics_rx) = watch::channel(Vec::new());
+        let activity = (parts.activity)(
+            parts.config.activity.clone(),
+            graphics_rx,
+            shutdown.child_token(),
+        )?;
+
+        let links: Vec<ProviderLink> = parts
+            .providers
+            .into_iter()
+            .map(|p| {
+                runner::spawn(
+                    p,
+                    parts.clock.clone(),
+                    parts.runner_timing,
+                    shutdown.child_token(),
+                )
+            })
+            .collect();
+        wait_for_first_reports(&links).await;
+
+        let overrides_path = parts.state_dir.join("overrides.json");
+        let now = parts.clock.now();
+        let overrides = load_overrides(&overrides_path, now);
+        let tz = parts
+            .config
+            .time_zone()
+            .unwrap_or_else(|| parts.system_tz.clone());
+        let gpus = parts.sensors.gpus();
+        let backend = parts.sensors.backend();
+        tracing::info!(sensors = %backend.describe(), gpus = gpus.len(), "{}", parts.sensors_note);
+
+        let (commands_tx, commands_rx) = mpsc::channel(32);
+        let mut sup = Supervisor {
+            clock: parts.clock,
+            settings: PolicySettings::new(parts.config, tz),
+            system_tz: parts.system_tz,
+            config_watch: parts.config_path.map(ConfigWatch::new),
+            config_error: None,
+            config_loaded_at: Some(now),
+            can_set_power: gpus
+                .iter()
+                .map(|g| parts.sensors.can_set_power_limit(&g.uuid))
+                .collect(),
+            telemetry: gpus
+                .iter()
+                .map(|g| GpuTelemetry {
+                    gpu: g.clone(),
+                    reading: None,
+                    read_at: None,
+                    fault: None,
+                })
+                .collect(),
+            gpus,
+            simulated: backend.is_simulated(),
+            backend: backend.describe(),
+            sensors: parts.sensors,
+            power_error_logged: false,
+            links,
+            activity,
+            graphics_tx,
+            overrides,
+            overrides_path,
+            policy_state: PolicyState::default(),
+            last_plan: None,
+            decisions: VecDeque::new(),
+            decisions_shared: Arc::new(Vec::new()),
+            decisions_total: 0,
+            snapshot_tx: None,
+        };
+        sup.sample();
+        let first = sup.pass();
+        let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(first));
+        sup.snapshot_tx = Some(snapshot_tx);
+
+        let task = tokio::spawn(sup.run(commands_rx, shutdown.clone()));
+        Ok(Agent {
+            handle: AgentHandle {
+                snapshots: snapshot_rx,
+                commands: commands_tx,
+            },
+            shutdown,
+            task,
+        })
+    }
+
+    /// A token that stops the agent when cancelled (e.g. from a signal handler).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Stop the loop, hand every provider back in a safe state, restore power limits, and wait.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        if let Err(e) = self.task.await {
+            tracing::error!(error = %e, "the agent's loop ended abnormally");
+        }
+    }
+
+    /// Wait until the agent stops by itself (its shutdown token cancelled elsewhere).
+    pub async fn wait(self) {
+        if let Err(e) = self.task.await {
+            tracing::error!(error = %e, "the agent's loop ended abnormally");
+        }
+    }
+}
+
+async fn wait_for_first_reports(links: &[ProviderLink]) {
+    let waits = links.iter().map(|l| {
+        let mut view = l.view.clone();
+        async move {
+            let _ = view
+                .wait_for(|v| v.status.is_some() || v.error.is_some())
+                .await;
+        }
+    });
+    let all = async {
+        for w in waits {
+            w.await;
+        }
+    };
+    if tokio::time::timeout(FIRST_REPORT_WAIT, all).await.is_err() {
+        tracing::warn!(
+            "not every provider reported within {FIRST_REPORT_WAIT:?}; deciding without them"
+        );
+    }
+}
+
+struct Supervisor {
+    clock: Arc<dyn Clock>,
+    settings: PolicySettings,
+    system_tz: TimeZone,
+    config_watch: Option<ConfigWatch>,
+    config_error: Option<String>,
+    config_loaded_at: Option<Timestamp>,
+    gpus: Vec<GpuId>,
+    telemetry: Vec<GpuTelemetry>,
+    can_set_power: Vec<bool>,
+    simulated: bool,
+    backend: String,
+    sensors: Box<dyn Sensors>,
+    power_error_logged: bool,
+    links: Vec<ProviderLink>,
+    activity: ActivityHandle,
+    graphics_tx: watch::Sender<Vec<GpuProcess>>,
+    overrides: Vec<Override>,
+    overrides_path: PathBuf,
+    policy_state: PolicyState,
+    last_plan: Option<Plan>,
+    decisions: VecDeque<DecisionRecord>,
+    decisions_shared: Arc<Vec<DecisionRecord>>,
+    decisions_total: u64,
+    snapshot_tx: Option<watch::Sender<Arc<AgentSnapshot>>>,
+}
+
+impl Supervisor {
+    async fn run(
+        mut self,
+        mut commands: mpsc::Receiver<AgentCommand>,
+        shutdown: CancellationToken,
+    ) {
+        let tick = Duration::from_millis(self.settings.config.general.tick_ms.clamp(200, 60_000));
+        let mut interval = tokio::time::interval(tick);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval.tick().await;
+        let mut provider_views: Vec<_> = self.links.iter().map(|l| l.view.clone()).collect();
+        let mut activity_rx = self.activity.state.clone();
+
+        loop {
+            let full_tick = tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break,
+                changed = activity_rx.changed() => {
+                    if changed.is_err() {
+                        // The watcher stopped; keep ticking on the timer alone.
+                        activity_rx = watch::channel(ActivityState::default()).1;
+                    }
+                    false
+                }
+                Some(cmd) = commands.recv() => {
+                    self.command(cmd);
+                    false
+                }
+                _ = any_changed(&mut provider_views) => false,
+                _ = interval.tick() => true,
+            };
+            if full_tick {
+                self.sample();
+                self.check_config();
+            }
+            let snapshot = self.pass();
+            if let Some(tx) = &self.snapshot_tx {
+                tx.send_replace(Arc::new(snapshot));
+            }
+        }
+        self.stop().await;
+    }
+
+    /// Read sensors and graphics processes (only on timer ticks: wake-ups reuse the last reading).
+    fn sample(&mut self) {
+        let now = self.clock.now();
+        for sample in self.sensors.sample(now) {
+            let Some(t) = self
+                .telemetry
+                .iter_mut()
+                .find(|t| t.gpu.uuid == sample.gpu.uuid)
+            else {
+                continue;
+            };
+            match sample.reading {
+                Ok(reading) => {
+                    if t.fault.take().is_some() {
+                        tracing::info!(gpu = t.gpu.index, "GPU answers again");
+                    }
+                    t.reading = Some(reading);
+                    t.read_at = Some(now);
+                }
+                Err(e) => {
+                    if t.fault.is_none() {
+                        tracing::warn!(gpu = t.gpu.index, error = %e, "GPU stopped answering; its work stops once its last reading is stale");
+                    }
+                    t.fault = Some(e.to_string());
+                }
+            }
+        }
+        let graphics = self.sensors.graphics_processes();
+        self.graphics_tx.send_if_modified(|g| {
+            if *g != graphics {
+                *g = graphics;
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    fn check_config(&mut self) {
+        let Some(watch) = &mut self.config_watch else {
+            return;
+        };
+        if let Some(result) = watch.poll() {
+            self.adopt_config(result);
+        }
+    }
+
+    fn adopt_config(&mut self, result: Result<Config, crate::config_file::ConfigFileError>) {
+        match result {
+            Ok(config) => {
+                tracing::info!("configuration reloaded");
+                let tz = config.time_zone().unwrap_or_else(|| self.system_tz.clone());
+                self.activity.config.send_replace(config.activity.clone());
+                self.settings = PolicySettings::new(config, tz);
+                self.config_error = None;
+                self.config_loaded_at = Some(self.clock.now());
+            }
+            Err(e) => {
+                let message = e.to_string();
+                if self.config_error.as_deref() != Some(message.as_str()) {
+                    tracing::error!(
+                        "the changed configuration is invalid, keeping the previous one:\n{message}"
+                    );
+                }
+                self.config_error = Some(message);
+            }
+        }
+    }
+
+    fn command(&mut self, cmd: AgentCommand) {
+        let now = self.clock.now();
+        match cmd {
+            AgentCommand::SetOverride {
+                mode,
+                scope,
+                until,
+                reply,
+            } => {
+                let result = self.check_scope(&scope).and_then(|()| match until {
+                    Some(u) if u <= now => Err("that time has already passed".to_owned()),
+                    _ => Ok(()),
+                });
+                if result.is_ok() {
+                    self.overrides.retain(|o| o.scope != scope);
+                    self.overrides.push(Override {
+                        mode,
+                        scope,
+                        until,
+                        set_at: now,
+                    });
+                    tracing::info!(mode = %mode, until = ?until, "override set");
+                    self.save_overrides();
+                }
+                let _ = reply.send(result);
+            }
+            AgentCommand::ClearOverride { scope, reply } => {
+                let result = self.check_scope(&scope);
+                if result.is_ok() {
+                    match &scope {
+                        OverrideScope::AllGpus => self.overrides.clear(),
+                        OverrideScope::Gpu(_) => self.overrides.retain(|o| o.scope != scope),
+                    }
+                    tracing::info!("back to automatic");
+                    self.save_overrides();
+                }
+                let _ = reply.send(result);
+            }
+            AgentCommand::ReloadConfig { reply } => {
+                let result = match &mut self.config_watch {
+                    None => Err("the agent runs on built-in defaults; there is no configuration file to reload".to_owned()),
+                    Some(w) => {
+                        let loaded = w.reload();
+                        let outcome = loaded.as_ref().map(|_| ()).map_err(|e| e.to_string());
+                        self.adopt_config(loaded);
+                        outcome
+                    }
+                };
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    fn check_scope(&self, scope: &OverrideScope) -> Result<(), String> {
+        match scope {
+            OverrideScope::AllGpus => Ok(()),
+            OverrideScope::Gpu(uuid) if self.gpus.iter().any(|g| &g.uuid == uuid) => Ok(()),
+            OverrideScope::Gpu(uuid) => Err(format!(
+                "there is no GPU {uuid}; `overtime status` lists them"
+            )),
+        }
+    }
+
+    fn save_overrides(&self) {
+        let write = serde_json::to_vec_pretty(&self.overrides)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| {
+                let tmp = self.overrides_path.with_extension("json.tmp");
+                std::fs::write(&tmp, bytes)?;
+                std::fs::rename(&tmp, &self.overrides_path)
+            });
+        if let Err(e) = write {
+            tracing::warn!(error = %e, path = %self.overrides_path.display(), "cannot save overrides; they will not survive a restart");
+        }
+    }
+
+    /// Decide, apply and describe: one pass of the loop.
+    fn pass(&mut self) -> AgentSnapshot {
+        let now = self.clock.now();
+        let before = self.overrides.len();
+        self.overrides.retain(|o| o.is_active(now));
+        if self.overrides.len() != before {
+            tracing::info!("an override expired; back to automatic");
+            self.save_overrides();
+        }
+
+        let activity = self.activity.state.borrow().clone();
+        let rental = self.link_of(ProviderKind::Rental);
+        let volunteer = self.link_of(ProviderKind::Volunteer);
+        let inputs: Vec<GpuInputs> = self
+            .telemetry
+            .iter()
+            .zip(&self.can_set_power)
+            .map(|(t, can_set)| GpuInputs {
+                rental: rental_availability(rental.map(|l| &l.view), &t.gpu.uuid, now),
+                volunteer: volunteer_availability(volunteer.map(|l| &l.view)),
+                can_set_power_limit: *can_set,
+                working_power_w: t
+                    .reading
+                    .as_ref()
+                    .and_then(|r| r.power_limit_w.or(r.power_w)),
+                telemetry: t.clone(),
+            })
+            .collect();
+
+        let plan = decide(
+            now,
+            PolicyInputs {
+                gpus: &inputs,
+                activity: &activity,
+            },
+            &self.settings,
+            &self.overrides,
+            &self.policy_state,
+        );
+        self.apply(&plan, &inputs);
+        self.record(&plan, now);
+        self.policy_state = plan.state.clone();
+        let snapshot = self.describe(&plan, &activity, now);
+        self.last_plan = Some(plan);
+        snapshot
+    }
+
+    fn link_of(&self, kind: ProviderKind) -> Option<&ProviderLink> {
+        self.links.iter().find(|l| l.kind == kind)
+    }
+
+    fn apply(&mut self, plan: &Plan, inputs: &[GpuInputs]) {
+        for (g, input) in plan.gpus.iter().zip(inputs) {
+            let limit = match g.power {
+                PowerLimitAction::Keep => None,
+                PowerLimitAction::Set(w) => Some(Some(w)),
+                PowerLimitAction::Restore => Some(None),
+            };
+            if let Some(limit) = limit {
+                match self.sensors.set_power_limit(&g.uuid, limit) {
+                    Ok(()) => {
+                        tracing::info!(gpu = g.index, limit_w = ?limit, "power limit changed by the thermal guard")
+                    }
+                    Err(e) if !self.power_error_logged => {
+                        self.power_error_logged = true;
+                        tracing::warn!(gpu = g.index, error = %e, "cannot change the power limit");
+                    }
+                    Err(_) => {}
+                }
+            }
+            let workload = match g.mode {
+                Mode::Rental if rental_working(&input.rental) => Workload::Rental,
+                _ if g.volunteer_on => Workload::Volunteer,
+                _ => Workload::None,
+            };
+            self.sensors.note_workload(&g.uuid, workload);
+        }
+
+        // The first provider of each kind does the work; any others are kept off.
+        let mut first_rental = true;
+        let mut first_volunteer = true;
+        for link in &self.links {
+            let active = match link.kind {
+                ProviderKind::Rental => std::mem::replace(&mut first_rental, false),
+                ProviderKind::Volunteer => std::mem::replace(&mut first_volunteer, false),
+            };
+            let desires: Vec<GpuDesire> = plan
+                .gpus
+                .iter()
+                .map(|g| {
+                    let (on, list_until) = match link.kind {
+                        ProviderKind::Rental => (
+                            active && g.list_until.is_some(),
+                            g.list_until.filter(|_| active),
+                        ),
+                        ProviderKind::Volunteer => (active && g.volunteer_on, None),
+                    };
+                    GpuDesire {
+                        uuid: g.uuid.clone(),
+                        index: g.index,
+                        on,
+                        list_until,
+                    }
+                })
+                .collect();
+            link.desired.send_if_modified(|d| {
+                if d.as_ref() != Some(&desires) {
+                    *d = Some(desires);
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+    }
+
+    fn record(&mut self, plan: &Plan, now: Timestamp) {
+        let mut added = false;
+        for g in &plan.gpus {
+            let prev = self.policy_state.gpus.get(&g.uuid);
+            let same = prev.is_some_and(|p| p.mode == g.mode && p.reason.code() == g.reason.code());
+            if same {
+                continue;
+            }
+            let sentence = g.reason.with_mode(g.mode, &self.settings.tz);
+            tracing::info!(gpu = g.index, "{sentence}");
+            self.decisions.push_back(DecisionRecord {
+                at: now,
+                gpu_uuid: g.uuid.clone(),
+                gpu_index: g.index,
+                from: prev.map(|p| p.mode),
+                to: g.mode,
+                reason: g.reason.clone(),
+                sentence,
+            });
+            self.decisions_total += 1;
+            added = true;
+        }
+        if added {
+            while self.decisions.len() > DECISIONS_KEPT {
+                self.decisions.pop_front();
+            }
+            self.decisions_shared = Arc::new(self.decisions.iter().cloned().collect());
+        }
+    }
+
+    fn describe(&self, plan: &Plan, activity: &ActivityState, now: Timestamp) -> AgentSnapshot {
+        let tz = &self.settings.tz;
+        let rental = self
+            .link_of(ProviderKind::Rental)
+            .map(|l| l.view.borrow().clone());
+        let volunteer = self
+            .link_of(ProviderKind::Volunteer)
+            .map(|l| l.view.borrow().clone());
+        let gpus = plan
+            .gpus
+            .iter()
+            .zip(&self.telemetry)
+            .map(|(g, t)| {
+                let rs = rental
+                    .as_ref()
+                    .and_then(|v| v.status.as_ref())
+                    .and_then(|s| s.gpu(&g.uuid));
+                let vs = volunteer
+                    .as_ref()
+                    .and_then(|v| v.status.as_ref())
+                    .and_then(|s| s.gpu(&g.uuid));
+                GpuStatus {
+                    gpu: t.gpu.clone(),
+                    reading: t.reading.clone(),
+                    read_at: t.read_at,
+                    fault: t.fault.clone(),
+                    mode: g.mode,
+                    sentence: g.reason.with_mode(g.mode, tz),
+                    reason: g.reason.clone(),
+                    since: plan.state.gpus.get(&g.uuid).map_or(now, |s| s.since),
+                    power_cap_w: g.power_cap_w,
+                    rented_until: rs.and_then(|s| s.rented_until),
+                    listed_until: rs.and_then(|s| s.listed_until),
+                    volunteer_running: vs.is_some_and(|s| s.working),
+                }
+            })
+            .collect();
+        AgentSnapshot {
+            at: now,
+            agent_version: env!("CARGO_PKG_VERSION").to_owned(),
+            simulated: self.simulated,
+            sensor_backend: self.backend.clone(),
+            timezone: tz.iana_name().unwrap_or("UTC").to_owned(),
+            gpus,
+            activity: ActivityView {
+                games: activity.games.clone(),
+                input_idle_s: activity.input_idle.map(|d| d.as_secs()),
+                input_idle_source: self.activity.input_idle_source.clone(),
+            },
+            overrides: self.overrides.clone(),
+            providers: self.links.iter().map(|l| l.view.borrow().clone()).collect(),
+            schedule: ScheduleView {
+                modes_allowed: plan.schedule.modes.modes(),
+                window: plan.schedule.window_name.clone(),
+                next_change: plan.schedule.next_change,
+            },
+            config: ConfigView {
+                path: self
+                    .config_watch
+                    .as_ref()
+                    .map(|w| w.path().display().to_string()),
+                error: self.config_error.clone(),
+                loaded_at: self.config_loaded_at,
+            },
+            decisions_total: self.decisions_total,
+            recent_decisions: self.decisions_shared.clone(),
+        }
+    }
+
+    /// Leave everything safe: providers hand work back (their tasks see the same shutdown
+    /// token), power limits go back to the board's defaults, a last snapshot says so.
+    async fn stop(mut self) {
+        tracing::info!("stopping: handing work back and restoring power limits");
+        if let Some(plan) = &self.last_plan {
+            for g in plan.gpus.iter().filter(|g| g.power_cap_w.is_some()) {
+                if let Err(e) = self.sensors.set_power_limit(&g.uuid, None) {
+                    tracing::warn!(gpu = g.index, error = %e, "could not restore the power limit");
+                }
+            }
+        }
+        for link in std::mem::take(&mut self.links) {
+            if let Err(e) = link.task.await {
+                tracing::warn!(provider = %link.name, error = %e, "provider task ended abnormally");
+            }
+        }
+        if let Some(tx) = &self.snapshot_tx {
+            let mut last = (**tx.borrow()).clone();
+            for g in &mut last.gpus {
+                if g.rented_until.is_none() {
+                    g.mode = Mode::Idle;
+                    g.reason = Reason::Stopped;
+                    g.sentence = g.reason.with_mode(Mode::Idle, &self.settings.tz);
+                }
+            }
+            tx.send_replace(Arc::new(last));
+        }
+    }
+}
+
+/// Resolves when any provider's view changes (a rental starting must stop backfill at once).
+async fn any_changed(views: &mut [watch::Receiver<crate::providers::ProviderView>]) {
+    if views.is_empty() {
+        return std::future::pending().await;
+    }
+    let futures = views.iter_mut().map(|v| Box::pin(v.changed()));
+    let (result, _, _) = futures_select_all(futures).await;
+    if result.is_err() {
+        // A provider task ended (shutdown); don't spin on it.
+        std::future::pending::<()>().await;
+    }
+}
+
+/// A minimal `select_all` over boxed futures, to avoid pulling in the `futures` crate for one call.
+async fn futures_select_all<F>(
+    futures: impl Iterator<Item = std::pin::Pin<Box<F>>>,
+) -> (F::Output, usize, ())
+where
+    F: std::future::Future,
+{
+    let mut futures: Vec<_> = futures.collect();
+    std::future::poll_fn(move |cx| {
+        for (i, f) in futures.iter_mut().enumerate() {
+            if let std::task::Poll::Ready(out) = f.as_mut().poll(cx) {
+                return std::task::Poll::Ready((out, i, ()));
+            }
+        }
+        std::task::Poll::Pending
+    })
+    .await
+}
+
+fn rental_availability(
+    view: Option<&watch::Receiver<crate::providers::ProviderView>>,
+    uuid: &str,
+    now: Timestamp,
+) -> RentalAvailability {
+    let Some(view) = view else {
+        return RentalAvailability::Unavailable {
+            why: "no rental provider is set up".to_owned(),
+        };
+    };
+    let v = view.borrow();
+    let gpu = v.status.as_ref().and_then(|s| s.gpu(uuid));
+    // A contract reported earlier stays in force through provider errors: it is the renter's.
+    if let Some(until) = gpu.and_then(|g| g.rented_until).filter(|u| *u > now) {
+        return RentalAvailability::Rented { until };
+    }
+    if let Some(e) = &v.error {
+        return RentalAvailability::Unavailable { why: e.clone() };
+    }
+    match (&v.status, gpu.and_then(|g| g.listed_until)) {
+        (None, _) => RentalAvailability::Unavailable {
+            why: format!("{} has not reported yet", v.name),
+        },
+        (Some(_), Some(until)) => RentalAvailability::Listed { until },
+        (Some(_), None) => RentalAvailability::Ready,
+    }
+}
+
+fn rental_working(r: &RentalAvailability) -> bool {
+    matches!(r, RentalAvailability::Rented { .. })
+}
+
+fn volunteer_availability(
+    view: Option<&watch::Receiver<crate::providers::ProviderView>>,
+) -> VolunteerAvailability {
+    let Some(view) = view else {
+        return VolunteerAvailability::Unavailable {
+            why: "no volunteer client is set up".to_owned(),
+        };
+    };
+    let v = view.borrow();
+    match (&v.error, &v.status) {
+        (Some(e), _) => VolunteerAvailability::Unavailable { why: e.clone() },
+        (None, None) => VolunteerAvailability::Unavailable {
+            why: format!("{} has not reported yet", v.name),
+        },
+        (None, Some(_)) => VolunteerAvailability::Ready,
+    }
+}
+
+fn load_overrides(path: &std::path::Path, now: Timestamp) -> Vec<Override> {
+    match std::fs::read(path) {
+        Ok(bytes) => match serde_json::from_slice::<Vec<Override>>(&bytes) {
+            Ok(list) => list.into_iter().filter(|o| o.is_active(now)).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, path = %path.display(), "ignoring a damaged overrides file");
+                Vec::new()
+            }
+        },
+        Err(_) => Vec::new(),
+    }
+}

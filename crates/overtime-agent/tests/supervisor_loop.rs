@@ -1,0 +1,427 @@
+//! The supervisor end to end, in-process, under tokio's paused clock: a simulated GPU, the demo
+//! providers, and an activity source the test controls.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use overtime_agent::activity::ActivityHandle;
+use overtime_agent::clock::TokioClock;
+use overtime_agent::providers::demo::{DemoMarket, DemoRental, DemoVolunteer};
+use overtime_agent::providers::{GpuDesire, Provider, ProviderError, ProviderKind, ProviderStatus};
+use overtime_agent::sensors::simulated::SimulatedSensors;
+use overtime_agent::sensors::{
+    GpuProcess, GpuSample, SensorBackend, SensorError, Sensors, Workload,
+};
+use overtime_agent::supervisor::{ActivityStarter, Agent, AgentParts};
+use overtime_agent::{AgentHandle, AgentSnapshot};
+use overtime_core::GpuId;
+use overtime_core::activity::{ActivityState, GameMatch, RunningGame};
+use overtime_core::config::Config;
+use overtime_core::mode::{Mode, OverrideScope};
+use overtime_core::reason::Reason;
+use tokio::sync::watch;
+
+fn t0() -> Timestamp {
+    // A Tuesday, 12:00 UTC.
+    "2026-11-24T12:00:00Z".parse().unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("overtime-sup-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Lets the test reach into the simulated GPU after the agent owns it.
+#[derive(Clone)]
+struct SharedSim(Arc<Mutex<SimulatedSensors>>);
+
+impl Sensors for SharedSim {
+    fn backend(&self) -> SensorBackend {
+        self.0.lock().unwrap().backend()
+    }
+    fn gpus(&self) -> Vec<GpuId> {
+        self.0.lock().unwrap().gpus()
+    }
+    fn sample(&mut self, now: Timestamp) -> Vec<GpuSample> {
+        self.0.lock().unwrap().sample(now)
+    }
+    fn graphics_processes(&mut self) -> Vec<GpuProcess> {
+        self.0.lock().unwrap().graphics_processes()
+    }
+    fn set_power_limit(&mut self, uuid: &str, limit_w: Option<f64>) -> Result<(), SensorError> {
+        self.0.lock().unwrap().set_power_limit(uuid, limit_w)
+    }
+    fn can_set_power_limit(&self, uuid: &str) -> bool {
+        self.0.lock().unwrap().can_set_power_limit(uuid)
+    }
+    fn note_workload(&mut self, uuid: &str, workload: Workload) {
+        self.0.lock().unwrap().note_workload(uuid, workload)
+    }
+}
+
+struct Rig {
+    agent: Agent,
+    handle: AgentHandle,
+    sim: SharedSim,
+    games: watch::Sender<ActivityState>,
+    dir: PathBuf,
+}
+
+fn activity_starter(tx_out: Arc<Mutex<Option<watch::Sender<ActivityState>>>>) -> ActivityStarter {
+    Box::new(move |config, _graphics, _shutdown| {
+        let (tx, rx) = watch::channel(ActivityState::default());
+        *tx_out.lock().unwrap() = Some(tx);
+        let (config_tx, _) = watch::channel(config);
+        Ok(ActivityHandle {
+            state: rx,
+            config: config_tx,
+            input_idle_source: "test".into(),
+            task: tokio::spawn(async {}),
+        })
+    })
+}
+
+async fn rig(name: &str, config: Config, gpus: usize, extra: Vec<Box<dyn Provider>>) -> Rig {
+    let dir = temp_dir(name);
+    let clock = Arc::new(TokioClock::starting_at(t0()));
+    let sim = SharedSim(Arc::new(Mutex::new(SimulatedSensors::new(3, gpus))));
+    let slot = Arc::new(Mutex::new(None));
+    let mut providers: Vec<Box<dyn Provider>> = vec![
+        Box::new(DemoRental::new(
+            dir.join("rental.json"),
+            clock.clone(),
+            DemoMarket::default(),
+            "0.25".parse().unwrap(),
+        )),
+        Box::new(DemoVolunteer::new(
+            dir.join("volunteer.json"),
+            clock.clone(),
+        )),
+    ];
+    providers.extend(extra);
+    let agent = Agent::start(AgentParts {
+        config,
+        config_path: Some(dir.join("config.toml")),
+        state_dir: dir.clone(),
+        sensors: Box::new(sim.clone()),
+        sensors_note: "test".into(),
+        providers,
+        clock,
+        system_tz: jiff::tz::TimeZone::UTC,
+        activity: activity_starter(slot.clone()),
+        runner_timing: Default::default(),
+    })
+    .await
+    .unwrap();
+    let games = slot.lock().unwrap().take().unwrap();
+    let handle = agent.handle.clone();
+    Rig {
+        agent,
+        handle,
+        sim,
+        games,
+        dir,
+    }
+}
+
+fn volunteer_only() -> Config {
+    let mut c = Config::default();
+    c.schedule.default = vec![Mode::Volunteer];
+    c
+}
+
+async fn settle(ms: u64) {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+}
+
+fn volunteer_running(s: &AgentSnapshot, gpu: usize) -> bool {
+    s.providers
+        .iter()
+        .find(|p| p.kind == ProviderKind::Volunteer)
+        .and_then(|p| p.status.as_ref())
+        .and_then(|st| st.gpus.get(gpu).map(|g| g.working))
+        .unwrap_or(false)
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_first_snapshot_is_labelled_simulated_and_explains_each_gpu() {
+    let r = rig("first", volunteer_only(), 2, vec![]).await;
+    settle(1500).await;
+    let s = r.handle.snapshot();
+    assert!(s.simulated);
+    assert!(s.sensor_backend.contains("simulated"));
+    assert_eq!(s.gpus.len(), 2);
+    assert!(
+        s.gpus
+            .iter()
+            .all(|g| g.mode == Mode::Volunteer && g.sentence.starts_with("Volunteer — "))
+    );
+    assert!(s.providers.iter().all(|p| p.simulated));
+    r.agent.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_game_start_stops_volunteer_work_at_once_and_it_resumes_after_the_grace_period() {
+    let r = rig("game", volunteer_only(), 1, vec![]).await;
+    settle(1500).await;
+    assert!(volunteer_running(&r.handle.snapshot(), 0));
+    let uuid = r.handle.snapshot().gpus[0].gpu.uuid.clone();
+
+    r.games.send_replace(ActivityState {
+        games: vec![RunningGame {
+            name: "eldenring.exe".into(),
+            pid: 7,
+            gpu_uuids: vec![uuid],
+            matched_by: GameMatch::Pattern("eldenring.exe".into()),
+        }],
+        input_idle: None,
+    });
+    // Well inside one tick: the game wakes the loop, the provider task applies at once.
+    settle(20).await;
+    let s = r.handle.snapshot();
+    assert_eq!(s.gpus[0].mode, Mode::Idle);
+    assert_eq!(
+        s.gpus[0].reason,
+        Reason::GameRunning {
+            game: "eldenring.exe".into()
+        }
+    );
+    assert!(
+        !volunteer_running(&s, 0),
+        "the volunteer client was told to stop within 20 ms"
+    );
+
+    r.games.send_replace(ActivityState::default());
+    settle(5_000).await;
+    assert_eq!(
+        r.handle.snapshot().gpus[0].mode,
+        Mode::Idle,
+        "grace period (10 s) not over"
+    );
+    settle(6_500).await;
+    let s = r.handle.snapshot();
+    assert_eq!(s.gpus[0].mode, Mode::Volunteer);
+    assert!(volunteer_running(&s, 0));
+    assert!(s.decisions_total >= 3);
+    r.agent.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_override_from_a_front_end_applies_and_expires_by_itself() {
+    let r = rig("override", volunteer_only(), 1, vec![]).await;
+    settle(1500).await;
+    let until = r.handle.snapshot().at + jiff::SignedDuration::from_secs(60);
+    r.handle
+        .set_override(Mode::Idle, OverrideScope::AllGpus, Some(until))
+        .await
+        .unwrap();
+    settle(10).await;
+    let s = r.handle.snapshot();
+    assert_eq!(s.gpus[0].mode, Mode::Idle);
+    assert!(matches!(s.gpus[0].reason, Reason::Override { .. }));
+    assert_eq!(s.overrides.len(), 1);
+    assert!(
+        r.dir.join("overrides.json").exists(),
+        "overrides survive a restart"
+    );
+
+    let err = r
+        .handle
+        .set_override(Mode::Idle, OverrideScope::Gpu("GPU-NOPE".into()), None)
+        .await
+        .unwrap_err();
+    assert!(err.contains("GPU-NOPE"));
+
+    settle(61_000).await;
+    let s = r.handle.snapshot();
+    assert!(s.overrides.is_empty());
+    assert_eq!(s.gpus[0].mode, Mode::Volunteer);
+    r.agent.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_invalid_config_change_keeps_the_last_good_one_and_is_reported() {
+    let r = rig("config", volunteer_only(), 1, vec![]).await;
+    settle(1500).await;
+    std::fs::write(
+        r.dir.join("config.toml"),
+        "[thermal]\nsoft_limit_c = \"hot\"\n",
+    )
+    .unwrap();
+    let err = r.handle.reload_config().await.unwrap_err();
+    assert!(err.contains("soft_limit_c"), "{err}");
+    settle(10).await;
+    let s = r.handle.snapshot();
+    assert!(
+        s.config
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("soft_limit_c")
+    );
+    assert_eq!(
+        s.gpus[0].mode,
+        Mode::Volunteer,
+        "still running on the last good config"
+    );
+
+    std::fs::write(r.dir.join("config.toml"), "[schedule]\ndefault = []\n").unwrap();
+    r.handle.reload_config().await.unwrap();
+    settle(10).await;
+    let s = r.handle.snapshot();
+    assert!(s.config.error.is_none());
+    assert_eq!(s.gpus[0].mode, Mode::Idle);
+    r.agent.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_gpu_that_stops_answering_goes_safe_while_the_others_continue() {
+    let r = rig("fault", volunteer_only(), 2, vec![]).await;
+    settle(1500).await;
+    let bad = r.handle.snapshot().gpus[1].gpu.uuid.clone();
+    r.sim
+        .0
+        .lock()
+        .unwrap()
+        .set_fault(&bad, Some("GPU has fallen off the bus".into()));
+    settle(5_000).await;
+    let s = r.handle.snapshot();
+    assert!(s.gpus[1].fault.is_some());
+    assert_eq!(s.gpus[1].mode, Mode::Volunteer, "not stale yet (10 s)");
+    settle(7_000).await;
+    let s = r.handle.snapshot();
+    assert_eq!(s.gpus[1].mode, Mode::Idle);
+    assert!(matches!(s.gpus[1].reason, Reason::TelemetryStale { .. }));
+    assert_eq!(s.gpus[0].mode, Mode::Volunteer);
+    r.agent.stop().await;
+}
+
+/// A provider whose calls never return.
+struct Hanging;
+
+#[async_trait]
+impl Provider for Hanging {
+    fn name(&self) -> &str {
+        "hanging"
+    }
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Volunteer
+    }
+    fn simulated(&self) -> bool {
+        true
+    }
+    async fn status(&mut self) -> Result<ProviderStatus, ProviderError> {
+        std::future::pending().await
+    }
+    async fn apply(&mut self, _: &[GpuDesire]) -> Result<ProviderStatus, ProviderError> {
+        std::future::pending().await
+    }
+    async fn shutdown(&mut self) -> Result<(), ProviderError> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hanging_provider_never_delays_the_tick_loop() {
+    let r = rig("hang", volunteer_only(), 1, vec![Box::new(Hanging)]).await;
+    let mut rx = r.handle.snapshots.clone();
+    let start = r.handle.snapshot().at;
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        tokio::time::timeout(Duration::from_millis(1_100), rx.changed())
+            .await
+            .expect("a snapshot every tick")
+            .unwrap();
+        seen.push(rx.borrow_and_update().at);
+    }
+    assert!(seen.last().unwrap().duration_since(start).as_secs() <= 11);
+    assert!(
+        volunteer_running(&r.handle.snapshot(), 0),
+        "the working provider is unaffected"
+    );
+    r.agent.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn stopping_hands_volunteer_work_back() {
+    let r = rig("stop", volunteer_only(), 1, vec![]).await;
+    settle(1500).await;
+    assert!(volunteer_running(&r.handle.snapshot(), 0));
+    let snapshots = r.handle.snapshots.clone();
+    r.agent.stop().await;
+    let file = std::fs::read_to_string(r.dir.join("volunteer.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&file).unwrap();
+    assert_eq!(v["running"].as_object().map(|m| m.len()), Some(0), "{file}");
+    let last = snapshots.borrow().clone();
+    assert_eq!(last.gpus[0].reason, Reason::Stopped);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_restarted_agent_keeps_a_rental_it_did_not_start() {
+    // A renter was put on the GPU by an earlier run (its state is the marketplace's).
+    let dir = temp_dir("reconcile-seed");
+    let clock = Arc::new(TokioClock::starting_at(t0()));
+    let uuid = SimulatedSensors::new(3, 1).gpus()[0].uuid.clone();
+    let market = DemoMarket {
+        renter_after_s: (1, 1),
+        contract_s: (7200, 7200),
+        seed: 1,
+    };
+    let mut m = DemoRental::new(
+        dir.join("rental.json"),
+        clock.clone(),
+        market,
+        "0.25".parse().unwrap(),
+    );
+    let until = t0() + jiff::SignedDuration::from_hours(3);
+    m.apply(&[GpuDesire {
+        uuid: uuid.clone(),
+        index: 0,
+        on: true,
+        list_until: Some(until),
+    }])
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(m.status().await.unwrap().gpus[0].rented_until.is_some());
+
+    // The new agent's schedule allows only volunteer work; the contract must survive anyway.
+    let state_dir = temp_dir("reconcile-agent");
+    let slot = Arc::new(Mutex::new(None));
+    let r = Agent::start(AgentParts {
+        config: volunteer_only(),
+        config_path: None,
+        state_dir: state_dir.clone(),
+        sensors: Box::new(SimulatedSensors::new(3, 1)),
+        sensors_note: "test".into(),
+        providers: vec![
+            Box::new(DemoRental::new(
+                dir.join("rental.json"),
+                clock.clone(),
+                market,
+                "0.25".parse().unwrap(),
+            )),
+            Box::new(DemoVolunteer::new(
+                state_dir.join("volunteer.json"),
+                clock.clone(),
+            )),
+        ],
+        clock,
+        system_tz: jiff::tz::TimeZone::UTC,
+        activity: activity_starter(slot),
+        runner_timing: Default::default(),
+    })
+    .await
+    .unwrap();
+    let s = r.handle.snapshot();
+    assert_eq!(s.gpus[0].mode, Mode::Rental, "{:?}", s.gpus[0]);
+    assert!(matches!(s.gpus[0].reason, Reason::Rented { .. }));
+    assert!(!volunteer_running(&s, 0));
+    r.stop().await;
+}

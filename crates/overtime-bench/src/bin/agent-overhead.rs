@@ -1,0 +1,58 @@
+//! Agent overhead: a release `overtime daemon` in demo mode (simulated GPU, 1 Hz ticks, game
+//! watcher on with patterns, loopback API on) is left alone for 60 s; prints its average CPU use
+//! as a share of one core and its memory. Targets: ≤ 0.1 % of one core, ≤ 20 MB RSS.
+
+use std::time::{Duration, Instant};
+
+use overtime_bench::{cpu_ticks, memory_kb, scratch_dir, start_daemon, ticks_per_second};
+
+const CONFIG: &str = r#"
+[general]
+tick_ms = 1000
+[activity]
+games = ["eldenring.exe", "steam_app_*", "*.x86_64", "overtime-bench-game"]
+poll_ms = 250
+[api]
+port = 47691
+"#;
+
+fn main() -> anyhow::Result<()> {
+    let seconds: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let dir = scratch_dir("overhead")?;
+    let daemon = start_daemon(&dir, CONFIG)?;
+    let pid = daemon.child.id();
+    // Let start-up (config, first reports, API bind) finish before measuring the steady state.
+    std::thread::sleep(Duration::from_secs(5));
+    let hz = ticks_per_second();
+    let t0 = cpu_ticks(pid)?;
+    let start = Instant::now();
+    std::thread::sleep(Duration::from_secs(seconds));
+    let t1 = cpu_ticks(pid)?;
+    let wall = start.elapsed().as_secs_f64();
+    let cpu_s = (t1 - t0) as f64 / hz as f64;
+    let rss_kb = memory_kb(pid, "status", "VmRSS")?;
+    let hwm_kb = memory_kb(pid, "status", "VmHWM")?;
+    let pss_kb = memory_kb(pid, "smaps_rollup", "Pss").unwrap_or(0);
+    let cpu_pct = cpu_s / wall * 100.0;
+    println!(
+        "agent overhead over {wall:.1} s (release, demo mode, 1 Hz ticks, game watcher at 4 Hz, API on)"
+    );
+    println!(
+        "  CPU: {cpu_s:.3} s of CPU time = {cpu_pct:.4} % of one core   (target ≤ 0.1 %)  [tick resolution {} ms]",
+        1000 / hz
+    );
+    println!(
+        "  memory: RSS {:.1} MB, peak RSS {:.1} MB, PSS {:.1} MB   (target ≤ 20 MB RSS)",
+        rss_kb as f64 / 1024.0,
+        hwm_kb as f64 / 1024.0,
+        pss_kb as f64 / 1024.0
+    );
+    let ok = cpu_pct <= 0.1 && rss_kb as f64 / 1024.0 <= 20.0;
+    println!("  {}", if ok { "PASS" } else { "FAIL" });
+    drop(daemon);
+    let _ = std::fs::remove_dir_all(&dir);
+    if ok { Ok(()) } else { std::process::exit(1) }
+}

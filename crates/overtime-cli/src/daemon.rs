@@ -1,0 +1,156 @@
+//! `overtime daemon`: the agent without a window, for rigs and servers.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use overtime_agent::clock::SystemClock;
+use overtime_agent::paths::Paths;
+use overtime_agent::providers::demo::{DemoMarket, DemoRental, DemoVolunteer};
+use overtime_agent::providers::Provider;
+use overtime_agent::sensors::{self, Sensors};
+use overtime_agent::supervisor::{Agent, AgentParts};
+use overtime_agent::{api, config_file};
+
+#[derive(clap::Args)]
+pub struct DaemonArgs {
+    /// Use a simulated GPU even when an NVIDIA driver is present (demo mode).
+    #[arg(long)]
+    pub demo: bool,
+    /// How many simulated GPUs in demo mode.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub demo_gpus: u8,
+    /// Seed of the simulated GPU and marketplace (same seed, same demo).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Configuration file (default: the per-user one, or $OVERTIME_CONFIG).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Log level filter, e.g. `info` or `overtime_agent=debug` (or set RUST_LOG).
+    #[arg(long)]
+    pub log: Option<String>,
+}
+
+pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
+    init_logging(args.log.as_deref());
+    let mut paths = Paths::from_env().context("cannot work out where Overtime keeps its files")?;
+    if let Some(config) = args.config {
+        paths.config_file = config;
+    }
+    paths.ensure_dirs().context("cannot create Overtime's directories")?;
+
+    let config = match config_file::load(&paths.config_file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("Fix the configuration file and start again.");
+            return Ok(ExitCode::from(2));
+        }
+    };
+
+    let (sensors, note): (Box<dyn Sensors>, String) = if args.demo {
+        (
+            Box::new(sensors::simulated::SimulatedSensors::new(args.seed, usize::from(args.demo_gpus))),
+            "demo mode requested: using a simulated GPU".to_owned(),
+        )
+    } else {
+        sensors::auto_select(args.seed)
+    };
+    let clock = Arc::new(SystemClock);
+    let providers = demo_providers(&paths, clock.clone(), &config, args.seed);
+    tracing::warn!("no real providers are set up yet: using the demo rental marketplace and volunteer client (simulated)");
+
+    let api_config = config.api.clone();
+    let agent = Agent::start(AgentParts {
+        config,
+        config_path: Some(paths.config_file.clone()),
+        state_dir: paths.state_dir.clone(),
+        sensors,
+        sensors_note: note,
+        providers,
+        clock,
+        system_tz: jiff::tz::TimeZone::system(),
+        activity: AgentParts::real_activity(),
+        runner_timing: Default::default(),
+    })
+    .await
+    .context("the agent could not start")?;
+
+    let shutdown = agent.shutdown_token();
+    let api_server = if api_config.enabled {
+        let token = api::token::ApiToken::load_or_create(&paths.state_dir).context("cannot prepare the API token")?;
+        let server = api::serve(agent.handle.clone(), api_config.port, api_config.metrics, token, shutdown.child_token())
+            .await
+            .context("the loopback API could not start")?;
+        tracing::info!(address = %server.addr, "loopback API listening (token in {})", paths.state_dir.join("api-token").display());
+        Some(server)
+    } else {
+        tracing::info!("loopback API disabled in the configuration");
+        None
+    };
+
+    wait_for_signal().await;
+    tracing::info!("signal received, stopping");
+    agent.stop().await;
+    if let Some(server) = api_server {
+        let _ = server.task.await;
+    }
+    tracing::info!("stopped cleanly");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo providers until real ones are configured. Their state lives in the state dir, so a
+/// restarted daemon reconciles with them like with a real service.
+pub fn demo_providers(
+    paths: &Paths,
+    clock: Arc<SystemClock>,
+    config: &overtime_core::config::Config,
+    seed: u64,
+) -> Vec<Box<dyn Provider>> {
+    let mut market = DemoMarket { seed, ..DemoMarket::default() };
+    // Tests and demos may want a renter sooner than the realistic minutes.
+    if let Some(s) = std::env::var("OVERTIME_DEMO_RENTER_AFTER_S").ok().and_then(|v| v.parse::<u64>().ok()) {
+        market.renter_after_s = (s, s);
+    }
+    vec![
+        Box::new(DemoRental::new(
+            paths.state_dir.join("demo-rental.json"),
+            clock.clone(),
+            market,
+            config.rental.price_per_gpu_hour,
+        )),
+        Box::new(DemoVolunteer::new(paths.state_dir.join("demo-volunteer.json"), clock)),
+    ]
+}
+
+fn init_logging(filter: Option<&str>) {
+    let filter = filter
+        .map(str::to_owned)
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .unwrap_or_else(|| "info".to_owned());
+    let env_filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(env_filter).with_target(false).try_init();
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
