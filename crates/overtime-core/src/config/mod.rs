@@ -2,17 +2,22 @@
 //!
 //! An empty file is a valid configuration. Every rejected value is reported with the file, the
 //! line, the field path and what to do, so a user can fix it without reading the source.
-//!
-//! HELPER-A: parsing with line numbers and semantic validation go here (see ConfigError).
+
+mod days;
+mod locate;
+mod validate;
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::mode::Mode;
 use crate::money::Currency;
-use crate::schedule::{ModeSet, Schedule};
+use crate::schedule::{ModeSet, Schedule, Window};
+use locate::{FieldPath, SourceMap};
 
 /// The whole configuration. Field docs are the reference the README repeats.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -85,8 +90,11 @@ pub struct WindowConfig {
 
 /// Thermal limits. Values here apply to every GPU; `[thermal.gpu."<uuid or index>"]` overrides
 /// them per GPU.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+///
+/// Read through [`ThermalTable`] rather than with `#[serde(flatten)]`, which would lose the
+/// position of a misspelt or mistyped key and so the line it is reported at.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(from = "ThermalTable")]
 pub struct ThermalConfig {
     #[serde(flatten)]
     pub limits: ThermalLimits,
@@ -95,11 +103,52 @@ pub struct ThermalConfig {
     pub per_gpu: BTreeMap<String, ThermalLimitsOverride>,
 }
 
-impl Default for ThermalConfig {
+/// `[thermal]` as written: the [`ThermalLimits`] fields side by side with `gpu`.
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ThermalTable {
+    soft_limit_c: f64,
+    hysteresis_c: f64,
+    cooldown_s: u64,
+    critical_limit_c: f64,
+    stale_after_s: u64,
+    power_limit_control: bool,
+    power_limit_pct: u8,
+    power_limit_grace_s: u64,
+    gpu: BTreeMap<String, ThermalLimitsOverride>,
+}
+
+impl Default for ThermalTable {
     fn default() -> Self {
+        let l = ThermalLimits::default();
+        ThermalTable {
+            soft_limit_c: l.soft_limit_c,
+            hysteresis_c: l.hysteresis_c,
+            cooldown_s: l.cooldown_s,
+            critical_limit_c: l.critical_limit_c,
+            stale_after_s: l.stale_after_s,
+            power_limit_control: l.power_limit_control,
+            power_limit_pct: l.power_limit_pct,
+            power_limit_grace_s: l.power_limit_grace_s,
+            gpu: BTreeMap::new(),
+        }
+    }
+}
+
+impl From<ThermalTable> for ThermalConfig {
+    fn from(t: ThermalTable) -> Self {
         ThermalConfig {
-            limits: ThermalLimits::default(),
-            per_gpu: BTreeMap::new(),
+            limits: ThermalLimits {
+                soft_limit_c: t.soft_limit_c,
+                hysteresis_c: t.hysteresis_c,
+                cooldown_s: t.cooldown_s,
+                critical_limit_c: t.critical_limit_c,
+                stale_after_s: t.stale_after_s,
+                power_limit_control: t.power_limit_control,
+                power_limit_pct: t.power_limit_pct,
+                power_limit_grace_s: t.power_limit_grace_s,
+            },
+            per_gpu: t.gpu,
         }
     }
 }
@@ -122,7 +171,8 @@ pub struct ThermalLimits {
     pub power_limit_control: bool,
     /// The lowered limit, as a share of the board's default limit (30–100 %).
     pub power_limit_pct: u8,
-    /// How long the lowered limit gets to bring the temperature down before work pauses (s).
+    /// How long the lowered limit gets to bring the temperature down before work pauses
+    /// (0–3600 s).
     pub power_limit_grace_s: u64,
 }
 
@@ -342,15 +392,253 @@ fn default_currency() -> Currency {
 }
 
 impl Config {
-    /// The compiled weekly schedule. Only valid on a validated config.
+    /// Reads and validates a configuration file's text.
+    ///
+    /// `path` is only used to name the file in errors. An empty text is `Config::default()`.
+    /// Errors: TOML syntax, a value of the wrong type or an unknown key (reported alone, as the
+    /// rest cannot be read), else every semantic problem at once; each with its line when it
+    /// can be found.
+    pub fn parse(text: &str, path: Option<&Path>) -> Result<Config, ConfigErrors> {
+        let source = SourceMap::new(text);
+        let file = path.map(Path::to_path_buf);
+        let config: Config = match toml::from_str(text) {
+            Ok(config) => config,
+            Err(e) => return Err(ConfigErrors(vec![syntax_error(&e, &source, file)])),
+        };
+        let issues = validate::validate(&config);
+        if issues.is_empty() {
+            return Ok(config);
+        }
+        let errors = issues
+            .into_iter()
+            .map(|issue| {
+                let at = source.locate(&issue.path);
+                ConfigError {
+                    file: file.clone(),
+                    line: at.map(|a| a.line),
+                    column: at.map(|a| a.column),
+                    field: issue.path.to_string(),
+                    message: issue.message,
+                }
+            })
+            .collect();
+        Err(ConfigErrors(errors))
+    }
+
+    /// Checks a configuration built in code (from the settings screen, say): the same rules
+    /// as [`Config::parse`], with no file or line to report.
+    pub fn validate(&self) -> Result<(), ConfigErrors> {
+        let errors: Vec<ConfigError> = validate::validate(self)
+            .into_iter()
+            .map(|issue| ConfigError {
+                file: None,
+                line: None,
+                column: None,
+                field: issue.path.to_string(),
+                message: issue.message,
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+
+    /// The compiled weekly schedule. Meant for a validated config; on one that is not, windows
+    /// whose days or times do not read are left out, and bad day entries are skipped, rather
+    /// than panicking.
     pub fn schedule(&self) -> Schedule {
-        todo!("HELPER-A")
+        let schedule_path = FieldPath::root().key("schedule");
+        let mut ignored = Vec::new();
+        let windows = self
+            .schedule
+            .windows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| {
+                let path = schedule_path.key("window").index(i);
+                let compiled = validate::compile_window(w, &path, &mut ignored).or_else(|| {
+                    // Keep the readable day entries of a window with one bad entry.
+                    let start_min = days::parse_time_of_day(&w.start, false).ok()?;
+                    let end_min = days::parse_time_of_day(&w.end, true).ok()?;
+                    let mut on = [false; 7];
+                    for selected in w.days.iter().filter_map(|d| days::parse_day_entry(d).ok()) {
+                        for (day, s) in on.iter_mut().zip(selected) {
+                            *day |= s;
+                        }
+                    }
+                    (start_min != end_min).then_some(validate::CompiledWindow {
+                        days: on,
+                        start_min,
+                        end_min,
+                    })
+                })?;
+                Some(Window {
+                    name: w.name.clone(),
+                    days: compiled.days,
+                    start_min: compiled.start_min,
+                    end_min: compiled.end_min,
+                    modes: ModeSet::from_modes(&w.modes),
+                })
+            })
+            .collect();
+        Schedule {
+            windows,
+            default_modes: self.default_modes(),
+        }
     }
 
     /// Modes allowed outside every window.
     pub fn default_modes(&self) -> ModeSet {
         ModeSet::from_modes(&self.schedule.default)
     }
+
+    /// The zone named by `general.timezone`; `None` when it is empty (use the system's zone,
+    /// which the agent resolves) or, on an unvalidated config, not a known zone.
+    pub fn time_zone(&self) -> Option<jiff::tz::TimeZone> {
+        let name = self.general.timezone.trim();
+        if name.is_empty() {
+            return None;
+        }
+        jiff::tz::db().get(name).ok()
+    }
+}
+
+/// One problem in a configuration: where it is and what to do about it.
+///
+/// Displays as `overtime.toml:14:7: schedule.window[2].end: "25:00" is not a time; use HH:MM
+/// between 00:00 and 24:00`, leaving out the parts that are unknown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    /// The file, when the text came from one.
+    pub file: Option<PathBuf>,
+    /// 1-based line of the offending value (or of its table when the value is not written).
+    pub line: Option<usize>,
+    /// 1-based column, in characters.
+    pub column: Option<usize>,
+    /// Dotted field path such as `schedule.window[2].end` or `thermal.gpu."0".soft_limit_c`;
+    /// empty when the text is not TOML at all.
+    pub field: String,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut location = match &self.file {
+            Some(file) => file.display().to_string(),
+            None => String::new(),
+        };
+        if let Some(line) = self.line {
+            if location.is_empty() {
+                location.push_str("line ");
+            } else {
+                location.push(':');
+            }
+            location.push_str(&line.to_string());
+            if let Some(column) = self.column {
+                location.push(':');
+                location.push_str(&column.to_string());
+            }
+        }
+        if !location.is_empty() {
+            write!(f, "{location}: ")?;
+        }
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Every problem found in one configuration, in file-section order; never empty when returned
+/// as an error. Displays one problem per line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl ConfigErrors {
+    pub fn iter(&self) -> std::slice::Iter<'_, ConfigError> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl<'a> IntoIterator for &'a ConfigErrors {
+    type Item = &'a ConfigError;
+    type IntoIter = std::slice::Iter<'a, ConfigError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// A TOML syntax or type error, placed by its byte span and named by the key written there.
+fn syntax_error(e: &toml::de::Error, source: &SourceMap<'_>, file: Option<PathBuf>) -> ConfigError {
+    let offset = e.span().map(|s| s.start);
+    let at = offset.map(|o| source.line_column(o));
+    let field = offset
+        .and_then(|o| source.path_at(o))
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    ConfigError {
+        file,
+        line: at.map(|a| a.line),
+        column: at.map(|a| a.column),
+        field,
+        message: if source.is_toml() {
+            explain_toml_message(e.message())
+        } else {
+            format!(
+                "this is not valid TOML: {}; see examples/overtime.toml for the format",
+                e.message().trim()
+            )
+        },
+    }
+}
+
+/// Rewrites serde's wording ("expected u8") into what a user writes, with what to do.
+fn explain_toml_message(message: &str) -> String {
+    let message = message.trim();
+    let replacements = [
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u32", "expected a whole number of 0 or more"),
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected f64", "expected a number"),
+        (
+            "expected a Decimal type representing a fixed-point number",
+            "expected a decimal number in quotes such as \"0.25\"",
+        ),
+    ];
+    let mut text = message.to_owned();
+    for (from, to) in replacements {
+        text = text.replace(from, to);
+    }
+    if text.starts_with("unknown field") {
+        text.push_str("; check the spelling (examples/overtime.toml lists every key)");
+    } else if text.starts_with("missing field") {
+        text.push_str("; every [[schedule.window]] needs days, start, end and modes");
+    }
+    text
 }
 
 // LEAD-STUB: replaced by helper A's parser.
