@@ -136,6 +136,7 @@ pub fn electricity_cost_per_hour(power_w: f64, price_per_kwh: &Money) -> Money {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

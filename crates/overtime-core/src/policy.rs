@@ -495,9 +495,12 @@ fn schedule_choice(
                 mode: Mode::Volunteer,
                 reason: reason_if_not.unwrap_or_else(|| Reason::ScheduleVolunteer {
                     window: sched.window_name.clone(),
-                    until: settings
-                        .schedule
-                        .allowed_until(Mode::Volunteer, now, &settings.tz),
+                    // Inside a window, when the window ends; outside, when volunteering stops.
+                    until: if sched.window.is_some() {
+                        sched.next_change
+                    } else {
+                        settings.schedule.allowed_until(Mode::Volunteer, now, &settings.tz)
+                    },
                 }),
                 volunteer_on: true,
                 list_until: None,

@@ -640,18 +640,3 @@ fn explain_toml_message(message: &str) -> String {
     }
     text
 }
-
-// LEAD-STUB: replaced by helper A's parser.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("config error")]
-pub struct ConfigErrors(pub Vec<String>);
-
-impl Config {
-    pub fn parse(text: &str, _path: Option<&std::path::Path>) -> Result<Config, ConfigErrors> {
-        toml::from_str(text).map_err(|e| ConfigErrors(vec![e.to_string()]))
-    }
-
-    pub fn time_zone(&self) -> Option<jiff::tz::TimeZone> {
-        None
-    }
-}
