@@ -79,11 +79,11 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
 
     let shutdown = agent.shutdown_token();
     let api_server = if api_config.enabled {
-        let token = api::token::ApiToken::load_or_create(&paths.state_dir).context("cannot prepare the API token")?;
+        let token = api::token::ApiToken::load_or_create(&paths.api_token_file()).context("cannot prepare the API token")?;
         let server = api::serve(agent.handle.clone(), api_config.port, api_config.metrics, token, shutdown.child_token())
             .await
             .context("the loopback API could not start")?;
-        tracing::info!(address = %server.addr, "loopback API listening (token in {})", paths.state_dir.join("api-token").display());
+        tracing::info!(address = %server.addr, "loopback API listening (token in {})", paths.api_token_file().display());
         Some(server)
     } else {
         tracing::info!("loopback API disabled in the configuration");

@@ -7,16 +7,21 @@
 mod api_client;
 mod daemon;
 mod doctor;
-mod duration_arg;
 mod mode;
 mod simulate;
 mod status;
+mod when;
+
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "overtime", version, about = "Earn from your GPU's idle hours without getting in the way of your games")]
 struct Cli {
+    /// Port of the agent's loopback API (default: OVERTIME_API_PORT, then `api.port` in the config).
+    #[arg(long, global = true)]
+    port: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,20 +40,27 @@ enum Command {
     Doctor(doctor::DoctorArgs),
 }
 
-fn main() -> std::process::ExitCode {
+/// The client for commands that talk to a running agent.
+fn client(port: Option<u16>) -> anyhow::Result<api_client::ApiClient> {
+    let paths = overtime_agent::paths::Paths::from_env()?;
+    api_client::ApiClient::from_paths(&paths, port)
+}
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return std::process::ExitCode::FAILURE;
+            return ExitCode::FAILURE;
         }
     };
+    let port = cli.port;
     let result = runtime.block_on(async {
         match cli.command {
             Command::Daemon(args) => daemon::run(args).await,
-            Command::Status(args) => status::run(args).await,
-            Command::Mode(args) => mode::run(args).await,
+            Command::Status(args) => status::run(args, &client(port)?).await.map(|()| ExitCode::SUCCESS),
+            Command::Mode(args) => mode::run(args, &client(port)?).await.map(|()| ExitCode::SUCCESS),
             Command::Simulate(args) => simulate::run(args),
             Command::Doctor(args) => doctor::run(args).await,
         }
@@ -57,7 +69,7 @@ fn main() -> std::process::ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }
