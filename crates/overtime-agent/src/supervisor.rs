@@ -669,7 +669,7 @@ impl Supervisor {
     /// Leave everything safe: providers hand work back (their tasks see the same shutdown
     /// token), power limits go back to the board's defaults, a last snapshot says so.
     async fn stop(mut self) {
-        tracing::info!("stopping: handing work back and restoring power limits");
+        tracing::info!("supervisor stopped; restoring power limits");
         if let Some(plan) = &self.last_plan {
             for g in plan.gpus.iter().filter(|g| g.power_cap_w.is_some()) {
                 if let Err(e) = self.sensors.set_power_limit(&g.uuid, None) {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use overtime_agent::clock::SystemClock;
 use overtime_agent::paths::Paths;
-use overtime_agent::providers::demo::{DemoMarket, DemoRental, DemoVolunteer};
 use overtime_agent::providers::Provider;
+use overtime_agent::providers::demo::{DemoMarket, DemoRental, DemoVolunteer};
 use overtime_agent::sensors::{self, Sensors};
 use overtime_agent::supervisor::{Agent, AgentParts};
 use overtime_agent::{api, config_file};
@@ -38,7 +38,9 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
     if let Some(config) = args.config {
         paths.config_file = config;
     }
-    paths.ensure_dirs().context("cannot create Overtime's directories")?;
+    paths
+        .ensure_dirs()
+        .context("cannot create Overtime's directories")?;
 
     let config = match config_file::load(&paths.config_file) {
         Ok(c) => c,
@@ -51,7 +53,10 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
 
     let (sensors, note): (Box<dyn Sensors>, String) = if args.demo {
         (
-            Box::new(sensors::simulated::SimulatedSensors::new(args.seed, usize::from(args.demo_gpus))),
+            Box::new(sensors::simulated::SimulatedSensors::new(
+                args.seed,
+                usize::from(args.demo_gpus),
+            )),
             "demo mode requested: using a simulated GPU".to_owned(),
         )
     } else {
@@ -59,7 +64,9 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
     };
     let clock = Arc::new(SystemClock);
     let providers = demo_providers(&paths, clock.clone(), &config, args.seed);
-    tracing::warn!("no real providers are set up yet: using the demo rental marketplace and volunteer client (simulated)");
+    tracing::warn!(
+        "no real providers are set up yet: using the demo rental marketplace and volunteer client (simulated)"
+    );
 
     let api_config = config.api.clone();
     let agent = Agent::start(AgentParts {
@@ -79,10 +86,17 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
 
     let shutdown = agent.shutdown_token();
     let api_server = if api_config.enabled {
-        let token = api::token::ApiToken::load_or_create(&paths.api_token_file()).context("cannot prepare the API token")?;
-        let server = api::serve(agent.handle.clone(), api_config.port, api_config.metrics, token, shutdown.child_token())
-            .await
-            .context("the loopback API could not start")?;
+        let token = api::token::ApiToken::load_or_create(&paths.api_token_file())
+            .context("cannot prepare the API token")?;
+        let server = api::serve(
+            agent.handle.clone(),
+            api_config.port,
+            api_config.metrics,
+            token,
+            shutdown.child_token(),
+        )
+        .await
+        .context("the loopback API could not start")?;
         tracing::info!(address = %server.addr, "loopback API listening (token in {})", paths.api_token_file().display());
         Some(server)
     } else {
@@ -108,9 +122,15 @@ pub fn demo_providers(
     config: &overtime_core::config::Config,
     seed: u64,
 ) -> Vec<Box<dyn Provider>> {
-    let mut market = DemoMarket { seed, ..DemoMarket::default() };
+    let mut market = DemoMarket {
+        seed,
+        ..DemoMarket::default()
+    };
     // Tests and demos may want a renter sooner than the realistic minutes.
-    if let Some(s) = std::env::var("OVERTIME_DEMO_RENTER_AFTER_S").ok().and_then(|v| v.parse::<u64>().ok()) {
+    if let Some(s) = std::env::var("OVERTIME_DEMO_RENTER_AFTER_S")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
         market.renter_after_s = (s, s);
     }
     vec![
@@ -120,7 +140,10 @@ pub fn demo_providers(
             market,
             config.rental.price_per_gpu_hour,
         )),
-        Box::new(DemoVolunteer::new(paths.state_dir.join("demo-volunteer.json"), clock)),
+        Box::new(DemoVolunteer::new(
+            paths.state_dir.join("demo-volunteer.json"),
+            clock,
+        )),
     ]
 }
 
@@ -129,15 +152,24 @@ fn init_logging(filter: Option<&str>) {
         .map(str::to_owned)
         .or_else(|| std::env::var("RUST_LOG").ok())
         .unwrap_or_else(|| "info".to_owned());
-    let env_filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(env_filter).with_target(false).try_init();
+    let env_filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(env_filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }
 
 async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
             (Ok(mut term), Ok(mut int)) => {
                 tokio::select! {
                     _ = term.recv() => {}

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use overtime_agent::paths::Paths;
-use overtime_agent::sensors::nvml::NvmlSensors;
 use overtime_agent::sensors::Sensors;
+use overtime_agent::sensors::nvml::NvmlSensors;
 use overtime_agent::{activity, config_file};
 
 #[derive(clap::Args)]
@@ -50,8 +50,15 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     // Configuration.
     let config = match config_file::load(&paths.config_file) {
         Ok(c) => {
-            let how = if paths.config_file.exists() { "valid" } else { "not found, using defaults" };
-            print("configuration", &Check::Ok(format!("{} ({how})", paths.config_file.display())));
+            let how = if paths.config_file.exists() {
+                "valid"
+            } else {
+                "not found, using defaults"
+            };
+            print(
+                "configuration",
+                &Check::Ok(format!("{} ({how})", paths.config_file.display())),
+            );
             Some(c)
         }
         Err(e) => {
@@ -64,7 +71,13 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
 
     // Time zone.
     match config.time_zone() {
-        Some(tz) => print("time zone", &Check::Ok(format!("{} (from the configuration)", tz.iana_name().unwrap_or("?")))),
+        Some(tz) => print(
+            "time zone",
+            &Check::Ok(format!(
+                "{} (from the configuration)",
+                tz.iana_name().unwrap_or("?")
+            )),
+        ),
         None => {
             let tz = jiff::tz::TimeZone::system();
             match tz.iana_name() {
@@ -88,7 +101,11 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
                         g.index,
                         g.name,
                         r.temp_c.map_or("?".into(), |t| format!("{t:.0}")),
-                        if s.can_set_power_limit(&g.uuid) { "possible" } else { "not permitted (needs administrator rights)" }
+                        if s.can_set_power_limit(&g.uuid) {
+                            "possible"
+                        } else {
+                            "not permitted (needs administrator rights)"
+                        }
                     ),
                     Err(e) => format!("GPU {} {} — {e}", g.index, g.name),
                 };
@@ -97,7 +114,12 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
             }
             print("NVIDIA GPUs", &Check::Ok(text));
         }
-        Err(e) => print("NVIDIA GPUs", &Check::Warn(format!("{e}\n`overtime daemon --demo` (or any start without a driver) uses a simulated GPU"))),
+        Err(e) => print(
+            "NVIDIA GPUs",
+            &Check::Warn(format!(
+                "{e}\n`overtime daemon --demo` (or any start without a driver) uses a simulated GPU"
+            )),
+        ),
     }
 
     // Activity detection.
@@ -105,17 +127,23 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     print(
         "input idle",
         &match idle.describe() {
-            d if d.to_lowercase().contains("unavailable") => Check::Warn(format!("{d}; pausing when you are at the keyboard will not work, game detection still does")),
+            d if d.to_lowercase().contains("unavailable") => Check::Warn(format!(
+                "{d}; pausing when you are at the keyboard will not work, game detection still does"
+            )),
             d => Check::Ok(d),
         },
     );
-    match activity::games::GameMatcher::new(&config.activity.games, &config.activity.ignore) {
+    match activity::games::GameMatcher::new(&config.activity) {
         Ok(_) => print(
             "game watcher",
             &Check::Ok(format!(
                 "{} game pattern(s); graphics-process detection {}",
                 config.activity.games.len(),
-                if config.activity.detect_graphics_processes { "on" } else { "off" }
+                if config.activity.detect_graphics_processes {
+                    "on"
+                } else {
+                    "off"
+                }
             )),
         ),
         Err(e) => {
@@ -127,17 +155,37 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     // Loopback API.
     if config.api.enabled {
         let url = format!("http://127.0.0.1:{}/healthz", config.api.port);
-        let reachable = tokio::time::timeout(std::time::Duration::from_secs(2), tokio::net::TcpStream::connect(("127.0.0.1", config.api.port))).await;
+        let reachable = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            tokio::net::TcpStream::connect(("127.0.0.1", config.api.port)),
+        )
+        .await;
         match reachable {
-            Ok(Ok(_)) => print("local API", &Check::Ok(format!("an agent answers at {url}"))),
-            _ => print("local API", &Check::Warn(format!("no agent is listening on 127.0.0.1:{}; start one with `overtime daemon`", config.api.port))),
+            Ok(Ok(_)) => print(
+                "local API",
+                &Check::Ok(format!("an agent answers at {url}")),
+            ),
+            _ => print(
+                "local API",
+                &Check::Warn(format!(
+                    "no agent is listening on 127.0.0.1:{}; start one with `overtime daemon`",
+                    config.api.port
+                )),
+            ),
         }
     } else {
-        print("local API", &Check::Warn("disabled in the configuration (api.enabled = false)".into()));
+        print(
+            "local API",
+            &Check::Warn("disabled in the configuration (api.enabled = false)".into()),
+        );
     }
 
     // Providers.
     print("providers", &Check::Warn("no real providers are configured yet; the daemon uses the simulated demo marketplace and volunteer client".into()));
 
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

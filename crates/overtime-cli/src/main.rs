@@ -17,7 +17,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "overtime", version, about = "Earn from your GPU's idle hours without getting in the way of your games")]
+#[command(
+    name = "overtime",
+    version,
+    about = "Earn from your GPU's idle hours without getting in the way of your games"
+)]
 struct Cli {
     /// Port of the agent's loopback API (default: OVERTIME_API_PORT, then `api.port` in the config).
     #[arg(long, global = true)]
@@ -48,7 +52,10 @@ fn client(port: Option<u16>) -> anyhow::Result<api_client::ApiClient> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -59,8 +66,12 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Daemon(args) => daemon::run(args).await,
-            Command::Status(args) => status::run(args, &client(port)?).await.map(|()| ExitCode::SUCCESS),
-            Command::Mode(args) => mode::run(args, &client(port)?).await.map(|()| ExitCode::SUCCESS),
+            Command::Status(args) => status::run(args, &client(port)?)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Mode(args) => mode::run(args, &client(port)?)
+                .await
+                .map(|()| ExitCode::SUCCESS),
             Command::Simulate(args) => simulate::run(args),
             Command::Doctor(args) => doctor::run(args).await,
         }

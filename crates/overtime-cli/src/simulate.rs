@@ -19,7 +19,10 @@ use overtime_agent::sensors::{Sensors, Workload};
 use overtime_core::activity::ActivityState;
 use overtime_core::gpu::GpuTelemetry;
 use overtime_core::mode::Mode;
-use overtime_core::policy::{GpuInputs, PolicyInputs, PolicySettings, PolicyState, RentalAvailability, VolunteerAvailability, decide};
+use overtime_core::policy::{
+    GpuInputs, PolicyInputs, PolicySettings, PolicyState, RentalAvailability,
+    VolunteerAvailability, decide,
+};
 use serde::Serialize;
 
 #[derive(clap::Args)]
@@ -59,11 +62,21 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let tz = config.time_zone().unwrap_or_else(TimeZone::system);
-    let from_date = args.from.unwrap_or_else(|| Timestamp::now().to_zoned_datetime(tz.clone()).date());
-    let start = from_date.to_zoned_datetime(tz.clone()).context("that day does not exist in the time zone")?.timestamp();
+    let from_date = args
+        .from
+        .unwrap_or_else(|| Timestamp::now().to_zoned_datetime(tz.clone()).date());
+    let start = from_date
+        .to_zoned_datetime(tz.clone())
+        .context("that day does not exist in the time zone")?
+        .timestamp();
     let end = start + SignedDuration::from_hours(24 * i64::from(args.days));
     let settings = PolicySettings::new(config, tz.clone());
-    let timeline = replay(&settings, start, end, SignedDuration::from_secs(i64::from(args.step_s)));
+    let timeline = replay(
+        &settings,
+        start,
+        end,
+        SignedDuration::from_secs(i64::from(args.step_s)),
+    );
 
     if args.json {
         println!("{}", serde_json::to_string_pretty(&timeline)?);
@@ -79,9 +92,21 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     for s in &timeline {
         let a = s.start.to_zoned_datetime(tz.clone());
         let b = s.end.to_zoned_datetime(tz.clone());
-        println!("{}  {:02}:{:02} – {}{:02}:{:02}  {:<9}  {}", a.strftime("%a %d %b"), a.hour(), a.minute(),
-            if a.date() == b.date() { String::new() } else { format!("{} ", b.strftime("%a")) },
-            b.hour(), b.minute(), s.mode.as_str(), s.reason);
+        println!(
+            "{}  {:02}:{:02} – {}{:02}:{:02}  {:<9}  {}",
+            a.strftime("%a %d %b"),
+            a.hour(),
+            a.minute(),
+            if a.date() == b.date() {
+                String::new()
+            } else {
+                format!("{} ", b.strftime("%a"))
+            },
+            b.hour(),
+            b.minute(),
+            s.mode.as_str(),
+            s.reason
+        );
         let i = Mode::ALL.iter().position(|m| *m == s.mode).unwrap_or(2);
         hours[i] += s.end.duration_since(s.start).as_secs();
     }
@@ -95,7 +120,12 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Run the policy from `start` to `end` every `step` and merge equal consecutive results.
-pub fn replay(settings: &PolicySettings, start: Timestamp, end: Timestamp, step: SignedDuration) -> Vec<Stretch> {
+pub fn replay(
+    settings: &PolicySettings,
+    start: Timestamp,
+    end: Timestamp,
+    step: SignedDuration,
+) -> Vec<Stretch> {
     let mut sensors = SimulatedSensors::new(1, 1);
     let gpu = sensors.gpus().into_iter().next();
     let Some(gpu) = gpu else { return Vec::new() };
@@ -104,22 +134,54 @@ pub fn replay(settings: &PolicySettings, start: Timestamp, end: Timestamp, step:
     let mut out: Vec<Stretch> = Vec::new();
     let mut t = start;
     while t < end {
-        let reading = sensors.sample(t).into_iter().next().and_then(|s| s.reading.ok());
+        let reading = sensors
+            .sample(t)
+            .into_iter()
+            .next()
+            .and_then(|s| s.reading.ok());
         let input = GpuInputs {
             working_power_w: reading.as_ref().and_then(|r| r.power_limit_w),
-            telemetry: GpuTelemetry { gpu: gpu.clone(), reading, read_at: Some(t), fault: None },
+            telemetry: GpuTelemetry {
+                gpu: gpu.clone(),
+                reading,
+                read_at: Some(t),
+                fault: None,
+            },
             rental: RentalAvailability::Ready,
             volunteer: VolunteerAvailability::Ready,
             can_set_power_limit: false,
         };
-        let plan = decide(t, PolicyInputs { gpus: std::slice::from_ref(&input), activity: &activity }, settings, &[], &state);
+        let plan = decide(
+            t,
+            PolicyInputs {
+                gpus: std::slice::from_ref(&input),
+                activity: &activity,
+            },
+            settings,
+            &[],
+            &state,
+        );
         let Some(g) = plan.gpus.first() else { break };
-        sensors.note_workload(&g.uuid, if g.volunteer_on { Workload::Volunteer } else { Workload::None });
+        sensors.note_workload(
+            &g.uuid,
+            if g.volunteer_on {
+                Workload::Volunteer
+            } else {
+                Workload::None
+            },
+        );
         let next = (t + step).min(end);
         let sentence = g.reason.sentence(&settings.tz);
         match out.last_mut() {
-            Some(last) if last.mode == g.mode && same_kind(&last.reason, &sentence) => last.end = next,
-            _ => out.push(Stretch { start: t, end: next, mode: g.mode, reason: sentence }),
+            Some(last) if last.mode == g.mode && same_kind(&last.reason, &sentence) => {
+                last.end = next
+            }
+            _ => out.push(Stretch {
+                start: t,
+                end: next,
+                mode: g.mode,
+                reason: sentence,
+            }),
         }
         state = plan.state;
         t = next;
@@ -130,7 +192,11 @@ pub fn replay(settings: &PolicySettings, start: Timestamp, end: Timestamp, step:
 /// Sentences that differ only in their numbers (a temperature, a renewed end date) belong to
 /// one stretch of the timeline.
 fn same_kind(a: &str, b: &str) -> bool {
-    let strip = |s: &str| s.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+    let strip = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect::<String>()
+    };
     strip(a) == strip(b)
 }
 
@@ -155,7 +221,10 @@ mod tests {
         let config = Config::parse(text, None).unwrap();
         let tz = TimeZone::get("Europe/Berlin").unwrap();
         let settings = PolicySettings::new(config, tz.clone());
-        let start = jiff::civil::date(2026, 11, 30).to_zoned_datetime(tz.clone()).unwrap().timestamp();
+        let start = jiff::civil::date(2026, 11, 30)
+            .to_zoned_datetime(tz.clone())
+            .unwrap()
+            .timestamp();
         let end = start + SignedDuration::from_hours(24 * 7);
         let timeline = replay(&settings, start, end, SignedDuration::from_secs(60));
         let idle: Vec<_> = timeline.iter().filter(|s| s.mode == Mode::Idle).collect();

@@ -499,7 +499,9 @@ fn schedule_choice(
                     until: if sched.window.is_some() {
                         sched.next_change
                     } else {
-                        settings.schedule.allowed_until(Mode::Volunteer, now, &settings.tz)
+                        settings
+                            .schedule
+                            .allowed_until(Mode::Volunteer, now, &settings.tz)
                     },
                 }),
                 volunteer_on: true,

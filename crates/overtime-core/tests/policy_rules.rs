@@ -638,7 +638,11 @@ fn the_minimum_dwell_time_never_delays_a_schedule_boundary() {
     c.advance_to(at(12, 1));
     let g = &c.decide().gpus[0];
     assert_eq!(g.mode, Mode::Idle);
-    assert!(matches!(g.reason, Reason::ScheduleIdle { .. }), "{:?}", g.reason);
+    assert!(
+        matches!(g.reason, Reason::ScheduleIdle { .. }),
+        "{:?}",
+        g.reason
+    );
 }
 
 // ---- Reconciliation and determinism --------------------------------------------------------

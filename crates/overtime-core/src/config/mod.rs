@@ -277,6 +277,9 @@ impl Default for ActivityConfig {
                 "firefox*".into(),
                 "chrom*".into(),
                 "WindowServer".into(),
+                // Our own desktop app's web view renders on the GPU too.
+                "WebKitWebProcess*".into(),
+                "msedgewebview2.exe".into(),
             ],
             pause_when_user_active: false,
             user_idle_after_s: 300,
