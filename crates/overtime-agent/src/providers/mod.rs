@@ -5,6 +5,7 @@
 //! idempotently, polls the provider's real status, and publishes what it found. A provider that
 //! hangs or is down therefore never delays the tick loop or the other providers.
 
+pub mod boinc;
 pub mod demo;
 pub mod runner;
 
