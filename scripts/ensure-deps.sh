@@ -3,7 +3,11 @@
 # Sourced by scripts/run and scripts/test; safe to run again and again.
 set -euo pipefail
 
+# What building needs.
 APT_PACKAGES=(build-essential pkg-config ca-certificates curl)
+# What the tests add: the real BOINC client they start on a loopback port (the Debian
+# package does not start its system service unless told to).
+APT_TEST_PACKAGES=(boinc-client)
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -39,4 +43,7 @@ ensure_rust() {
 }
 
 ensure_apt_packages "${APT_PACKAGES[@]}"
+if [[ ${OVERTIME_WITH_TEST_DEPS:-0} == 1 ]]; then
+  ensure_apt_packages "${APT_TEST_PACKAGES[@]}"
+fi
 ensure_rust

@@ -68,14 +68,15 @@ fn the_reference_example_documents_every_key() {
     let mut example_keys = Vec::new();
     keys(&example, "", &mut example_keys);
     for key in default_keys {
-        // `gpu` is an empty map by default and serialises as a table.
+        // `gpu` and `hooks` are empty by default; the example shows them commented out.
         assert!(
-            example_keys.contains(&key) || key == "thermal.gpu",
+            example_keys.contains(&key) || key == "thermal.gpu" || key == "providers.hooks",
             "examples/overtime.toml does not show {key}"
         );
     }
     // Optional keys absent from the default: shown (commented out) with their meaning.
     assert!(EXAMPLE.contains("# exchange_rate = \"0.92\""));
+    assert!(EXAMPLE.contains("# [[providers.hooks]]"));
     for window_key in ["name", "days", "start", "end", "modes"] {
         assert!(
             EXAMPLE.contains(&format!("\n{window_key} = ")),

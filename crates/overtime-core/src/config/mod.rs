@@ -5,6 +5,7 @@
 
 mod days;
 mod locate;
+pub mod providers;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ pub struct Config {
     pub rental: RentalConfig,
     pub electricity: ElectricityConfig,
     pub api: ApiConfig,
+    pub providers: providers::ProvidersConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
