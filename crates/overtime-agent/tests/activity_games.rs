@@ -475,3 +475,52 @@ fn process_names_keep_file_names_only() {
         assert_eq!(&ProcessNames::new(comm, *exe, *argv0), want, "{comm}");
     }
 }
+
+#[test]
+fn polls_skip_the_process_listing_while_nothing_new_was_started() {
+    let (table, mut w) = watcher(&config(&["eldenring.exe"]));
+    table.track_generation();
+    table.start(100, names("bash", None, None));
+    table.start(200, names("eldenring.exe", None, None));
+    assert!(w.poll(&[]));
+    assert_eq!(pids(&w.games()), [200]);
+    let listed = table.listings();
+
+    // A quiet PC: many polls, no listing at all.
+    for _ in 0..100 {
+        assert!(!w.poll(&[]));
+    }
+    assert_eq!(
+        table.listings(),
+        listed,
+        "no process was started, so nothing was listed"
+    );
+
+    // The game exits: noticed on the next poll without a listing.
+    table.stop(200);
+    assert!(w.poll(&[]));
+    assert!(w.games().is_empty());
+    assert_eq!(table.listings(), listed);
+
+    // A new process: the next poll lists and names it.
+    table.start(300, names("eldenring.exe", None, None));
+    assert!(w.poll(&[]));
+    assert_eq!(pids(&w.games()), [300]);
+    assert_eq!(table.listings(), listed + 1);
+}
+
+#[test]
+fn a_young_process_that_becomes_a_game_is_caught_without_a_listing() {
+    let (table, mut w) = watcher(&config(&["game.exe"]));
+    table.track_generation();
+    table.start(10, names("wine-preloader", None, None));
+    assert!(!w.poll(&[]));
+    // Wine renames itself after start; no new PID, so only the young-process second look sees it.
+    table.rename_for_test(10, names("game.exe", None, None));
+    let mut seen = false;
+    for _ in 0..4 {
+        seen |= w.poll(&[]);
+    }
+    assert!(seen);
+    assert_eq!(pids(&w.games()), [10]);
+}

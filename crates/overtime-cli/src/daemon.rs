@@ -7,8 +7,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use overtime_agent::clock::SystemClock;
 use overtime_agent::paths::Paths;
-use overtime_agent::providers::Provider;
-use overtime_agent::providers::demo::{DemoMarket, DemoRental, DemoVolunteer};
+use overtime_agent::providers::demo::DemoMarket;
+use overtime_agent::providers::setup::{self, DemoOptions, ProviderSecrets};
 use overtime_agent::sensors::{self, Sensors};
 use overtime_agent::supervisor::{Agent, AgentParts};
 use overtime_agent::{api, config_file};
@@ -63,10 +63,16 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         sensors::auto_select(args.seed)
     };
     let clock = Arc::new(SystemClock);
-    let providers = demo_providers(&paths, clock.clone(), &config, args.seed);
-    tracing::warn!(
-        "no real providers are set up yet: using the demo rental marketplace and volunteer client (simulated)"
+    let set = setup::build(
+        &config,
+        &paths.state_dir,
+        clock.clone(),
+        read_secrets(),
+        demo_options(args.seed),
     );
+    for note in &set.notes {
+        tracing::info!("{note}");
+    }
 
     let api_config = config.api.clone();
     let agent = Agent::start(AgentParts {
@@ -75,7 +81,7 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         state_dir: paths.state_dir.clone(),
         sensors,
         sensors_note: note,
-        providers,
+        providers: set.providers,
         clock,
         system_tz: jiff::tz::TimeZone::system(),
         activity: AgentParts::real_activity(),
@@ -114,37 +120,30 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The demo providers until real ones are configured. Their state lives in the state dir, so a
-/// restarted daemon reconciles with them like with a real service.
-pub fn demo_providers(
-    paths: &Paths,
-    clock: Arc<SystemClock>,
-    config: &overtime_core::config::Config,
-    seed: u64,
-) -> Vec<Box<dyn Provider>> {
+/// The simulated marketplace's knobs; tests and demos may want a renter sooner than the
+/// realistic minutes.
+fn demo_options(seed: u64) -> DemoOptions {
     let mut market = DemoMarket {
         seed,
         ..DemoMarket::default()
     };
-    // Tests and demos may want a renter sooner than the realistic minutes.
     if let Some(s) = std::env::var("OVERTIME_DEMO_RENTER_AFTER_S")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
     {
         market.renter_after_s = (s, s);
     }
-    vec![
-        Box::new(DemoRental::new(
-            paths.state_dir.join("demo-rental.json"),
-            clock.clone(),
-            market,
-            config.rental.price_per_gpu_hour,
-        )),
-        Box::new(DemoVolunteer::new(
-            paths.state_dir.join("demo-volunteer.json"),
-            clock,
-        )),
-    ]
+    DemoOptions { market }
+}
+
+/// Provider secrets from the environment (headless boxes); the OS keyring comes first once
+/// it is wired in.
+fn read_secrets() -> ProviderSecrets {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    ProviderSecrets {
+        boinc_password: env("OVERTIME_BOINC_PASSWORD"),
+        vast_api_key: env("OVERTIME_VAST_API_KEY"),
+    }
 }
 
 fn init_logging(filter: Option<&str>) {

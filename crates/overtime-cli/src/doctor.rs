@@ -4,9 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use overtime_agent::paths::Paths;
+use overtime_agent::providers::boinc::{BoincConfig, BoincProvider};
 use overtime_agent::sensors::Sensors;
 use overtime_agent::sensors::nvml::NvmlSensors;
 use overtime_agent::{activity, config_file};
+use overtime_core::config::providers::{RentalChoice, VolunteerChoice};
 
 #[derive(clap::Args)]
 pub struct DoctorArgs {
@@ -181,7 +183,58 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     }
 
     // Providers.
-    print("providers", &Check::Warn("no real providers are configured yet; the daemon uses the simulated demo marketplace and volunteer client".into()));
+    match config.providers.volunteer {
+        VolunteerChoice::Boinc => {
+            let b = &config.providers.boinc;
+            let mut provider = BoincProvider::new(BoincConfig {
+                host: b.host.clone(),
+                port: b.port,
+                password: std::env::var("OVERTIME_BOINC_PASSWORD")
+                    .ok()
+                    .filter(|p| !p.is_empty()),
+                password_file: (!b.password_file.is_empty())
+                    .then(|| PathBuf::from(&b.password_file)),
+                ..BoincConfig::default()
+            });
+            let probe = provider.probe().await;
+            let check = match (&probe.problem, probe.authenticated) {
+                (None, true) => Check::Ok(probe.summary()),
+                _ => {
+                    failed = true;
+                    Check::Fail(probe.summary())
+                }
+            };
+            print("BOINC", &check);
+        }
+        VolunteerChoice::Demo => print(
+            "volunteer",
+            &Check::Warn("demo client: simulated work and credit (set providers.volunteer)".into()),
+        ),
+        VolunteerChoice::None => print(
+            "volunteer",
+            &Check::Warn("none configured (providers.volunteer)".into()),
+        ),
+        other => print(
+            "volunteer",
+            &Check::Warn(format!("{other:?}: not checked by this build yet")),
+        ),
+    }
+    match config.providers.rental {
+        RentalChoice::Demo => print(
+            "rental",
+            &Check::Warn(
+                "demo marketplace: simulated renters and earnings (set providers.rental)".into(),
+            ),
+        ),
+        RentalChoice::None => print(
+            "rental",
+            &Check::Warn("none configured (providers.rental)".into()),
+        ),
+        other => print(
+            "rental",
+            &Check::Warn(format!("{other:?}: not checked by this build yet")),
+        ),
+    }
 
     Ok(if failed {
         ExitCode::FAILURE

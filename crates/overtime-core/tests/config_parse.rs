@@ -285,3 +285,15 @@ fn a_config_written_back_to_toml_reads_the_same() {
     let written = toml::to_string(&config).unwrap();
     assert_eq!(Config::parse(&written, None).unwrap(), config, "{written}");
 }
+
+/// The annotated example in the README is real configuration, not prose that can rot.
+#[test]
+fn the_readme_example_is_a_valid_configuration() {
+    let readme = include_str!("../../../README.md");
+    let start = readme.find("```toml\n").expect("README has a toml example") + "```toml\n".len();
+    let end = start + readme[start..].find("```").expect("closed code block");
+    let config =
+        Config::parse(&readme[start..end], None).unwrap_or_else(|e| panic!("README example: {e}"));
+    assert_eq!(config.schedule.windows.len(), 2);
+    assert_eq!(config.rental.exchange_rate, Some("0.92".parse().unwrap()));
+}

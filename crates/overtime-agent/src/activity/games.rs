@@ -123,6 +123,10 @@ pub struct GameWatcher<S> {
     games: Vec<RunningGame>,
     poll_count: u64,
     listing_failed: bool,
+    /// The source's process generation at the last full listing.
+    generation: Option<u64>,
+    /// Reused list of young PIDs due for another look.
+    recheck: Vec<u32>,
 }
 
 impl<S: ProcessSource> GameWatcher<S> {
@@ -138,6 +142,8 @@ impl<S: ProcessSource> GameWatcher<S> {
             games: Vec::new(),
             poll_count: 0,
             listing_failed: false,
+            generation: None,
+            recheck: Vec::new(),
         })
     }
 
@@ -158,6 +164,13 @@ impl<S: ProcessSource> GameWatcher<S> {
             dirty = true;
         }
 
+        // Nothing was started since the last listing: skip it, and only follow up on young
+        // processes and on the games we know. This is what keeps an idle PC's cost near zero.
+        let generation = self.source.generation();
+        if !dirty && !self.listing_failed && generation.is_some() && generation == self.generation {
+            return self.poll_without_listing();
+        }
+
         if let Err(e) = self.source.pids(&mut self.pids) {
             if !self.listing_failed {
                 tracing::warn!(error = %e, "cannot list processes; keeping the last known games");
@@ -170,6 +183,7 @@ impl<S: ProcessSource> GameWatcher<S> {
             self.listing_failed = false;
         }
 
+        self.generation = generation;
         self.poll_count += 1;
         let poll = self.poll_count;
         for i in 0..self.pids.len() {
@@ -203,6 +217,43 @@ impl<S: ProcessSource> GameWatcher<S> {
             running
         });
 
+        dirty && self.refresh_games()
+    }
+
+    /// A poll when no process was created since the last listing: young processes get their
+    /// scheduled second looks, and games that exited are dropped.
+    fn poll_without_listing(&mut self) -> bool {
+        self.poll_count += 1;
+        let poll = self.poll_count;
+        let mut dirty = false;
+        self.recheck.clear();
+        for (pid, known) in &mut self.known {
+            known.seen_in_poll = poll;
+            if known.age_polls <= YOUNG_PROCESS_MAX_AGE_POLLS {
+                known.age_polls += 1;
+                if known.age_polls.is_power_of_two()
+                    && known.age_polls <= YOUNG_PROCESS_MAX_AGE_POLLS
+                {
+                    self.recheck.push(*pid);
+                }
+            }
+        }
+        let recheck = std::mem::take(&mut self.recheck);
+        for &pid in &recheck {
+            dirty |= self.rename(pid);
+        }
+        self.recheck = recheck;
+
+        let graphics = &self.graphics;
+        let source = &mut self.source;
+        self.known.retain(|pid, known| {
+            let matters = known.pattern.is_some() || graphics.iter().any(|g| g.pid == *pid);
+            if matters && !source.alive(*pid) {
+                dirty = true;
+                return false;
+            }
+            true
+        });
         dirty && self.refresh_games()
     }
 

@@ -80,6 +80,18 @@ pub trait ProcessSource: Send {
     /// each PID the watcher has not seen before (and a few times more while it is young, see
     /// [`crate::activity::games::GameWatcher`]).
     fn describe(&mut self, pid: u32) -> Option<ProcessNames>;
+
+    /// A number that changes whenever a process is created (Linux: the last PID handed out), or
+    /// `None` when the platform cannot tell. While it stays the same, no new process exists, so
+    /// the watcher can skip listing them and only check that the games it knows still run.
+    fn generation(&mut self) -> Option<u64> {
+        None
+    }
+
+    /// Whether a process still runs (only asked for the few games the watcher knows).
+    fn alive(&mut self, pid: u32) -> bool {
+        self.describe(pid).is_some()
+    }
 }
 
 impl<S: ProcessSource + ?Sized> ProcessSource for Box<S> {
@@ -89,6 +101,14 @@ impl<S: ProcessSource + ?Sized> ProcessSource for Box<S> {
 
     fn describe(&mut self, pid: u32) -> Option<ProcessNames> {
         (**self).describe(pid)
+    }
+
+    fn generation(&mut self) -> Option<u64> {
+        (**self).generation()
+    }
+
+    fn alive(&mut self, pid: u32) -> bool {
+        (**self).alive(pid)
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod boinc;
 pub mod demo;
 pub mod runner;
+pub mod setup;
 
 use async_trait::async_trait;
 use jiff::Timestamp;

@@ -19,6 +19,9 @@ struct FakeTable {
     processes: BTreeMap<u32, ProcessNames>,
     describe_calls: BTreeMap<u32, u64>,
     fail_listing: bool,
+    /// `Some(n)` once generations are turned on: bumped by every `start`, like Linux's last PID.
+    generation: Option<u64>,
+    listings: u64,
 }
 
 impl FakeProcessSource {
@@ -33,7 +36,26 @@ impl FakeProcessSource {
 
     /// Starts (or replaces) the process `pid`.
     pub fn start(&self, pid: u32, names: ProcessNames) {
+        let mut table = self.table();
+        table.processes.insert(pid, names);
+        if let Some(g) = &mut table.generation {
+            *g += 1;
+        }
+    }
+
+    /// Changes a running process's names without creating a process (an exec, a rename).
+    pub fn rename_for_test(&self, pid: u32, names: ProcessNames) {
         self.table().processes.insert(pid, names);
+    }
+
+    /// Report a process generation (as Linux does) so the watcher may skip listings.
+    pub fn track_generation(&self) {
+        self.table().generation = Some(0);
+    }
+
+    /// How many times the whole process list was read.
+    pub fn listings(&self) -> u64 {
+        self.table().listings
     }
 
     /// Ends the process `pid`; no effect if it is not running.
@@ -59,10 +81,11 @@ impl FakeProcessSource {
 
 impl ProcessSource for FakeProcessSource {
     fn pids(&mut self, out: &mut Vec<u32>) -> io::Result<()> {
-        let table = self.table();
+        let mut table = self.table();
         if table.fail_listing {
             return Err(io::Error::other("fake process listing failure"));
         }
+        table.listings += 1;
         out.clear();
         out.extend(table.processes.keys().copied());
         Ok(())
@@ -72,5 +95,13 @@ impl ProcessSource for FakeProcessSource {
         let mut table = self.table();
         *table.describe_calls.entry(pid).or_default() += 1;
         table.processes.get(&pid).cloned()
+    }
+
+    fn generation(&mut self) -> Option<u64> {
+        self.table().generation
+    }
+
+    fn alive(&mut self, pid: u32) -> bool {
+        self.table().processes.contains_key(&pid)
     }
 }

@@ -1,0 +1,112 @@
+//! Builds the providers the configuration asks for. Shared by the headless daemon and the
+//! desktop shell so both run exactly the same set.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use overtime_core::config::Config;
+use overtime_core::config::providers::{RentalChoice, VolunteerChoice};
+
+use super::Provider;
+use super::boinc::{BoincConfig, BoincProvider};
+use super::demo::{DemoMarket, DemoRental, DemoVolunteer};
+use crate::clock::Clock;
+
+/// The providers to run, and one line per choice for the log and `overtime doctor`.
+pub struct ProviderSet {
+    pub providers: Vec<Box<dyn Provider>>,
+    pub notes: Vec<String>,
+}
+
+/// Secrets the providers may need, already read from the keyring or the environment by the
+/// caller (so this module never touches a secret store).
+#[derive(Default)]
+pub struct ProviderSecrets {
+    pub boinc_password: Option<String>,
+    pub vast_api_key: Option<String>,
+}
+
+impl std::fmt::Debug for ProviderSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderSecrets")
+            .field(
+                "boinc_password",
+                &self.boinc_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "vast_api_key",
+                &self.vast_api_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// Knobs of the simulated demo providers.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    pub market: DemoMarket,
+}
+
+/// Build what `config.providers` names. `state_dir` keeps the demo providers' state.
+pub fn build(
+    config: &Config,
+    state_dir: &Path,
+    clock: Arc<dyn Clock>,
+    secrets: ProviderSecrets,
+    demo: DemoOptions,
+) -> ProviderSet {
+    let p = &config.providers;
+    let mut providers: Vec<Box<dyn Provider>> = Vec::new();
+    let mut notes = Vec::new();
+
+    match p.rental {
+        RentalChoice::Demo => {
+            providers.push(Box::new(DemoRental::new(
+                state_dir.join("demo-rental.json"),
+                clock.clone(),
+                demo.market,
+                config.rental.price_per_gpu_hour,
+            )));
+            notes.push(
+                "rental: demo marketplace (simulated — no real renter, no real money)".to_owned(),
+            );
+        }
+        RentalChoice::None => notes.push("rental: none configured".to_owned()),
+        other => notes.push(format!(
+            "rental: {other:?} is not available in this build yet; set providers.rental"
+        )),
+    }
+
+    match p.volunteer {
+        VolunteerChoice::Boinc => {
+            let b = &p.boinc;
+            providers.push(Box::new(BoincProvider::new(BoincConfig {
+                host: b.host.clone(),
+                port: b.port,
+                password: secrets.boinc_password,
+                password_file: (!b.password_file.is_empty())
+                    .then(|| PathBuf::from(&b.password_file)),
+                control_cpu: b.control_cpu,
+                pause: Duration::from_secs(b.pause_s),
+                ..BoincConfig::default()
+            })));
+            notes.push(format!("volunteer: BOINC client at {}:{}", b.host, b.port));
+        }
+        VolunteerChoice::Demo => {
+            providers.push(Box::new(DemoVolunteer::new(
+                state_dir.join("demo-volunteer.json"),
+                clock,
+            )));
+            notes.push(
+                "volunteer: demo client (simulated — no real work, no real credit)".to_owned(),
+            );
+        }
+        VolunteerChoice::None => notes.push("volunteer: none configured".to_owned()),
+        other => notes.push(format!(
+            "volunteer: {other:?} is not available in this build yet; set providers.volunteer"
+        )),
+    }
+
+    ProviderSet { providers, notes }
+}
