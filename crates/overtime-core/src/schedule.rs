@@ -184,11 +184,13 @@ impl Schedule {
         let mut segments: Vec<Segment> = Vec::new();
         for piece in Pieces::new(&occurrences, from, to) {
             let modes = self.modes_of(piece.window);
-            if let Some(last) = segments.last_mut() {
-                if last.modes == modes && last.window == piece.window && last.end == piece.start {
-                    last.end = piece.end;
-                    continue;
-                }
+            if let Some(last) = segments.last_mut()
+                && last.modes == modes
+                && last.window == piece.window
+                && last.end == piece.start
+            {
+                last.end = piece.end;
+                continue;
             }
             segments.push(Segment {
                 start: piece.start,
