@@ -549,10 +549,8 @@ fn schedule_choice(
     let cost = gpu.working_power_w.map(|w| {
         electricity_cost_per_hour(
             w + f64::from(cfg.electricity.rest_of_pc_w),
-            &Money::new(
-                cfg.electricity.price_per_kwh,
-                cfg.electricity.currency.clone(),
-            ),
+            // Time-of-use: what a kWh costs now, not on average.
+            &cfg.electricity.price_at(now, &settings.tz),
         )
     });
     if let (Some(price), Some(cost)) = (&price, &cost) {

@@ -304,3 +304,44 @@ fn an_unvalidated_config_still_compiles_a_schedule_without_panicking() {
         [true, false, false, false, false, false, false]
     );
 }
+
+#[test]
+fn overlapping_time_of_use_periods_are_named() {
+    let text = "[electricity]\nprice_per_kwh = \"0.30\"\n\n[[electricity.period]]\ndays = [\"mon-fri\"]\nstart_hour = 7\nend_hour = 20\nprice_per_kwh = \"0.40\"\n\n[[electricity.period]]\ndays = [\"fri\"]\nstart_hour = 18\nend_hour = 2\nprice_per_kwh = \"0.20\"\n";
+    let errors = overtime_core::config::Config::parse(text, None).unwrap_err();
+    let e = errors.iter().next().unwrap();
+    assert_eq!(e.field, "electricity.period[1].start_hour");
+    assert!(
+        e.message
+            .contains("overlaps electricity.period[0] on Friday at 18:00"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.line, Some(12));
+}
+
+#[test]
+fn a_time_of_use_period_crossing_midnight_prices_the_next_morning() {
+    let text = "[electricity]\nprice_per_kwh = \"0.30\"\n[[electricity.period]]\nname = \"night\"\ndays = [\"daily\"]\nstart_hour = 22\nend_hour = 6\nprice_per_kwh = \"0.12\"\n";
+    let c = overtime_core::config::Config::parse(text, None).unwrap();
+    let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let at = |h: i8| {
+        jiff::civil::date(2026, 11, 24)
+            .at(h, 30, 0, 0)
+            .to_zoned_datetime(tz.clone())
+            .unwrap()
+            .timestamp()
+    };
+    assert_eq!(
+        c.electricity.price_at(at(3), &tz).amount.to_string(),
+        "0.12"
+    );
+    assert_eq!(
+        c.electricity.price_at(at(12), &tz).amount.to_string(),
+        "0.30"
+    );
+    assert_eq!(
+        c.electricity.price_at(at(23), &tz).amount.to_string(),
+        "0.12"
+    );
+}

@@ -669,3 +669,23 @@ fn the_same_inputs_give_the_same_plan() {
     c.activity.games = vec![game("x", &["GPU-A"])];
     assert_eq!(c.decide(), c.decide());
 }
+
+#[test]
+fn a_time_of_use_peak_price_can_make_renting_not_pay() {
+    let mut c = Case::new();
+    // Noon on weekdays is peak: 0.90/kWh × 0.3 kW = 0.27/h > 0.25/h asked.
+    c.config.electricity.periods = vec![overtime_core::config::TariffPeriodConfig {
+        name: Some("peak".into()),
+        days: vec!["mon-fri".into()],
+        start_hour: 11,
+        end_hour: 14,
+        price_per_kwh: "0.90".parse().unwrap(),
+    }];
+    assert_eq!(c.decide().gpus[0].mode, Mode::Volunteer);
+    c.advance_to(at(14, 0));
+    assert_eq!(
+        c.decide().gpus[0].mode,
+        Mode::Rental,
+        "off-peak again at 14:00"
+    );
+}

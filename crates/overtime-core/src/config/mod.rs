@@ -350,15 +350,22 @@ impl Default for RentalConfig {
     }
 }
 
-/// `[electricity]`: what a kWh costs.
+/// `[electricity]`: what a kWh costs — one price, or time-of-use periods over a default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ElectricityConfig {
+    /// The price of a kWh (outside every `[[electricity.period]]` when there are any).
     #[serde(with = "rust_decimal::serde::str")]
     pub price_per_kwh: Decimal,
     pub currency: Currency,
     /// Extra draw of the rest of the PC while a GPU works (W, 0–2000).
     pub rest_of_pc_w: u32,
+    /// Time-of-use periods; empty means the flat `price_per_kwh` always.
+    #[serde(rename = "period", skip_serializing_if = "Vec::is_empty")]
+    pub periods: Vec<TariffPeriodConfig>,
+    /// Grams of CO2 per kWh from the grid (0–2000), for a CO2 estimate; unset: none shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carbon_g_per_kwh: Option<f64>,
 }
 
 impl Default for ElectricityConfig {
@@ -367,7 +374,64 @@ impl Default for ElectricityConfig {
             price_per_kwh: Decimal::new(30, 2),
             currency: default_currency(),
             rest_of_pc_w: 0,
+            periods: Vec::new(),
+            carbon_g_per_kwh: None,
         }
+    }
+}
+
+/// `[[electricity.period]]`: a price for some hours of some days, local time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TariffPeriodConfig {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Like a schedule window's days (`mon-fri`, `weekends`, …): the days the period starts on.
+    pub days: Vec<String>,
+    /// 0–23.
+    pub start_hour: u8,
+    /// 1–24; at or below `start_hour` crosses midnight into the next day.
+    pub end_hour: u8,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub price_per_kwh: Decimal,
+}
+
+impl ElectricityConfig {
+    /// The price of a kWh at `now` (local weekday and hour in `tz`). Periods are validated not
+    /// to overlap, so the first that covers the hour is the one.
+    pub fn price_at(&self, now: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> crate::money::Money {
+        let price = if self.periods.is_empty() {
+            self.price_per_kwh
+        } else {
+            let local = now.to_zoned_datetime(tz.clone());
+            let day = usize::from(local.weekday().to_monday_zero_offset().unsigned_abs());
+            let hour = u8::try_from(local.hour()).unwrap_or(0);
+            self.periods
+                .iter()
+                .find(|p| period_covers(p, day, hour))
+                .map_or(self.price_per_kwh, |p| p.price_per_kwh)
+        };
+        crate::money::Money::new(price, self.currency.clone())
+    }
+}
+
+/// Whether a period covers local `hour` on weekday `day` (Monday 0), counting the part after
+/// midnight of a crossing period as the next day's.
+pub(crate) fn period_covers(p: &TariffPeriodConfig, day: usize, hour: u8) -> bool {
+    let days: [bool; 7] = p
+        .days
+        .iter()
+        .filter_map(|d| days::parse_day_entry(d).ok())
+        .fold([false; 7], |mut acc, d| {
+            for (a, b) in acc.iter_mut().zip(d) {
+                *a |= b;
+            }
+            acc
+        });
+    if p.start_hour < p.end_hour {
+        days[day] && hour >= p.start_hour && hour < p.end_hour
+    } else {
+        (days[day] && hour >= p.start_hour) || (days[(day + 6) % 7] && hour < p.end_hour)
     }
 }
 

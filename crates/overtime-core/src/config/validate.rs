@@ -453,6 +453,77 @@ impl Validator {
             0..=2000,
             " W",
         );
+        if let Some(g) = electricity.carbon_g_per_kwh
+            && !(g.is_finite() && (0.0..=2000.0).contains(&g))
+        {
+            self.push(
+                path.key("carbon_g_per_kwh"),
+                format!("{g} is out of range; use grams of CO2 per kWh between 0 and 2000"),
+            );
+        }
+        // Each weekday-hour may belong to one period only.
+        let mut owner: [[Option<usize>; 24]; 7] = [[None; 24]; 7];
+        for (i, p) in electricity.periods.iter().enumerate() {
+            let at = path.key("period").index(i);
+            self.non_negative(at.key("price_per_kwh"), p.price_per_kwh);
+            if p.days.is_empty() {
+                self.push(
+                    at.key("days"),
+                    "no days given; list days such as [\"mon-fri\"]".to_owned(),
+                );
+            }
+            for (j, d) in p.days.iter().enumerate() {
+                if let Err(e) = parse_day_entry(d) {
+                    self.push(at.key("days").index(j), e);
+                }
+            }
+            let mut bad_hours = false;
+            if p.start_hour > 23 {
+                bad_hours = true;
+                self.push(
+                    at.key("start_hour"),
+                    format!("{} is not an hour; use 0 to 23", p.start_hour),
+                );
+            }
+            if p.end_hour == 0 || p.end_hour > 24 {
+                bad_hours = true;
+                self.push(
+                    at.key("end_hour"),
+                    format!("{} is not an end hour; use 1 to 24", p.end_hour),
+                );
+            }
+            if p.start_hour == p.end_hour {
+                bad_hours = true;
+                self.push(
+                    at.key("end_hour"),
+                    "equals start_hour; a period needs at least one hour".to_owned(),
+                );
+            }
+            if bad_hours {
+                continue;
+            }
+            for (day, hours) in owner.iter_mut().enumerate() {
+                for (hour, slot) in hours.iter_mut().enumerate() {
+                    if !super::period_covers(p, day, hour as u8) {
+                        continue;
+                    }
+                    match slot {
+                        Some(other) if *other != i => {
+                            let other = *other;
+                            self.push(
+                                at.key("start_hour"),
+                                format!(
+                                    "overlaps electricity.period[{other}] on {} at {hour:02}:00; each hour may have one price",
+                                    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][day]
+                                ),
+                            );
+                            return;
+                        }
+                        _ => *slot = Some(i),
+                    }
+                }
+            }
+        }
     }
 
     fn api(&mut self, config: &Config, path: &FieldPath) {
