@@ -10,6 +10,7 @@ pub mod api;
 pub mod clock;
 pub mod config_file;
 pub mod handle;
+pub mod ledger_feed;
 pub mod metrics;
 pub mod paths;
 pub mod providers;

@@ -32,6 +32,9 @@ pub struct AgentSnapshot {
     pub decisions_total: u64,
     /// The most recent mode changes, newest last (at most 100).
     pub recent_decisions: Arc<Vec<DecisionRecord>>,
+    /// The earnings ledger's state and figures (`None` when no ledger is kept).
+    #[serde(default)]
+    pub ledger: Option<crate::ledger_feed::LedgerView>,
 }
 
 /// One GPU: its readings, its mode and why.

@@ -34,15 +34,22 @@ use crate::activity::{self, ActivityHandle};
 use crate::clock::Clock;
 use crate::config_file::ConfigWatch;
 use crate::handle::{AgentCommand, AgentHandle};
+use crate::ledger_feed::{self, EarningsView, LedgerFeed, LedgerView};
 use crate::providers::runner::{self, ProviderLink, RunnerTiming};
 use crate::providers::{GpuDesire, Provider, ProviderKind};
 use crate::sensors::{GpuProcess, Sensors, Workload};
 use crate::snapshot::{
     ActivityView, AgentSnapshot, ConfigView, DecisionRecord, GpuStatus, ScheduleView,
 };
+use overtime_core::money::Money;
+use overtime_ledger::CostModel;
 
 /// How many mode changes the snapshot keeps.
 const DECISIONS_KEPT: usize = 100;
+/// How often the earnings figures in the snapshot are re-read from the ledger.
+const EARNINGS_PERIOD: Duration = Duration::from_secs(60);
+/// The first read waits for the ledger to have taken in the first readings.
+const EARNINGS_FIRST_READ: Duration = Duration::from_secs(5);
 /// How long start-up waits for providers to report before deciding without them.
 const FIRST_REPORT_WAIT: Duration = Duration::from_secs(3);
 
@@ -72,6 +79,8 @@ pub struct AgentParts {
     pub system_tz: TimeZone,
     pub activity: ActivityStarter,
     pub runner_timing: RunnerTiming,
+    /// The earnings ledger's database file; `None` records no history (tests, `simulate`).
+    pub ledger_path: Option<PathBuf>,
 }
 
 impl AgentParts {
@@ -140,6 +149,22 @@ impl Agent {
         let backend = parts.sensors.backend();
         tracing::info!(sensors = %backend.describe(), gpus = gpus.len(), "{}", parts.sensors_note);
 
+        let (ledger, ledger_error) = match parts.ledger_path {
+            None => (None, None),
+            Some(path) => {
+                match tokio::task::spawn_blocking(move || LedgerFeed::open(&path)).await {
+                    Ok(Ok(feed)) => (Some(feed), None),
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "the earnings ledger cannot be opened; GPU control goes on without history");
+                        (None, Some(e.to_string()))
+                    }
+                    Err(e) => (None, Some(e.to_string())),
+                }
+            }
+        };
+        let cost_model = ledger_feed::cost_model(&parts.config, &tz).ok();
+        let (earnings_tx, earnings_rx) = mpsc::channel(2);
+
         let (commands_tx, commands_rx) = mpsc::channel(32);
         let mut sup = Supervisor {
             clock: parts.clock,
@@ -177,13 +202,20 @@ impl Agent {
             decisions_shared: Arc::new(Vec::new()),
             decisions_total: 0,
             snapshot_tx: None,
+            ledger,
+            ledger_error,
+            cost_model,
+            earnings_tx,
+            earnings_due: tokio::time::Instant::now() + EARNINGS_FIRST_READ,
+            earnings_in_flight: false,
+            retention_day: None,
         };
         sup.sample();
         let first = sup.pass();
         let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(first));
         sup.snapshot_tx = Some(snapshot_tx);
 
-        let task = tokio::spawn(sup.run(commands_rx, shutdown.clone()));
+        let task = tokio::spawn(sup.run(commands_rx, earnings_rx, shutdown.clone()));
         Ok(Agent {
             handle: AgentHandle {
                 snapshots: snapshot_rx,
@@ -261,12 +293,20 @@ struct Supervisor {
     decisions_shared: Arc<Vec<DecisionRecord>>,
     decisions_total: u64,
     snapshot_tx: Option<watch::Sender<Arc<AgentSnapshot>>>,
+    ledger: Option<LedgerFeed>,
+    ledger_error: Option<String>,
+    cost_model: Option<CostModel>,
+    earnings_tx: mpsc::Sender<Result<EarningsView, String>>,
+    earnings_due: tokio::time::Instant,
+    earnings_in_flight: bool,
+    retention_day: Option<jiff::civil::Date>,
 }
 
 impl Supervisor {
     async fn run(
         mut self,
         mut commands: mpsc::Receiver<AgentCommand>,
+        mut earnings: mpsc::Receiver<Result<EarningsView, String>>,
         shutdown: CancellationToken,
     ) {
         let tick = Duration::from_millis(self.settings.config.general.tick_ms.clamp(200, 60_000));
@@ -291,12 +331,22 @@ impl Supervisor {
                     self.command(cmd);
                     false
                 }
+                Some(result) = earnings.recv() => {
+                    self.earnings_in_flight = false;
+                    match (result, &mut self.ledger) {
+                        (Ok(view), Some(ledger)) => ledger.set_earnings(view),
+                        (Err(e), _) => tracing::warn!(error = %e, "cannot read the earnings figures"),
+                        _ => {}
+                    }
+                    false
+                }
                 _ = any_changed(&mut provider_views) => false,
                 _ = interval.tick() => true,
             };
             if full_tick {
                 self.sample();
                 self.check_config();
+                self.ledger_upkeep();
             }
             let snapshot = self.pass();
             if let Some(tx) = &self.snapshot_tx {
@@ -322,6 +372,9 @@ impl Supervisor {
                     if t.fault.take().is_some() {
                         tracing::info!(gpu = t.gpu.index, "GPU answers again");
                     }
+                    if let Some(ledger) = &mut self.ledger {
+                        ledger.on_reading(&t.gpu.uuid, now, &reading);
+                    }
                     t.reading = Some(reading);
                     t.read_at = Some(now);
                 }
@@ -344,6 +397,43 @@ impl Supervisor {
         });
     }
 
+    /// Once a tick: what providers reported goes to the ledger; the figures are re-read about
+    /// once a minute off the loop; retention runs once a day.
+    fn ledger_upkeep(&mut self) {
+        let Some(ledger) = &mut self.ledger else {
+            return;
+        };
+        let now = self.clock.now();
+        for link in &self.links {
+            let view = link.view.borrow();
+            if let Some(status) = &view.status
+                && (!status.statements.is_empty() || !status.credits.is_empty())
+            {
+                ledger.on_provider_report(&link.name, &status.statements, &status.credits, now);
+            }
+        }
+        let today = now.to_zoned_datetime(self.settings.tz.clone()).date();
+        if self.retention_day != Some(today) {
+            self.retention_day = Some(today);
+            ledger.retention(now);
+        }
+        if tokio::time::Instant::now() >= self.earnings_due
+            && !self.earnings_in_flight
+            && let Some(model) = self.cost_model.clone()
+        {
+            self.earnings_in_flight = true;
+            self.earnings_due = tokio::time::Instant::now() + EARNINGS_PERIOD;
+            let path = ledger.path().to_owned();
+            let simulated = self.simulated || self.links.iter().any(|l| l.simulated);
+            let tx = self.earnings_tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let result = ledger_feed::read_earnings(&path, &model, now, simulated)
+                    .map_err(|e| e.to_string());
+                let _ = tx.blocking_send(result);
+            });
+        }
+    }
+
     fn check_config(&mut self) {
         let Some(watch) = &mut self.config_watch else {
             return;
@@ -359,6 +449,7 @@ impl Supervisor {
                 tracing::info!("configuration reloaded");
                 let tz = config.time_zone().unwrap_or_else(|| self.system_tz.clone());
                 self.activity.config.send_replace(config.activity.clone());
+                self.cost_model = ledger_feed::cost_model(&config, &tz).ok();
                 self.settings = PolicySettings::new(config, tz);
                 self.config_error = None;
                 self.config_loaded_at = Some(self.clock.now());
@@ -577,6 +668,36 @@ impl Supervisor {
             }
             let sentence = g.reason.with_mode(g.mode, &self.settings.tz);
             tracing::info!(gpu = g.index, "{sentence}");
+            if let Some(ledger) = &mut self.ledger {
+                let kind = match g.mode {
+                    Mode::Rental => Some(ProviderKind::Rental),
+                    Mode::Volunteer => Some(ProviderKind::Volunteer),
+                    Mode::Idle => None,
+                };
+                let provider = kind
+                    .and_then(|k| self.links.iter().find(|l| l.kind == k))
+                    .map(|l| l.name.as_str());
+                // Only a running contract earns; a listing alone does not.
+                let rented = matches!(
+                    g.reason,
+                    Reason::Rented { .. }
+                        | Reason::GameRentalKept { .. }
+                        | Reason::OverrideRentalKept { .. }
+                );
+                let rental = &self.settings.config.rental;
+                let paid =
+                    rented.then(|| Money::new(rental.price_per_gpu_hour, rental.currency.clone()));
+                ledger.on_decision(
+                    &g.uuid,
+                    now,
+                    prev.map(|p| p.mode),
+                    g.mode,
+                    g.reason.code(),
+                    &sentence,
+                    provider,
+                    paid,
+                );
+            }
             self.decisions.push_back(DecisionRecord {
                 at: now,
                 gpu_uuid: g.uuid.clone(),
@@ -663,6 +784,15 @@ impl Supervisor {
             },
             decisions_total: self.decisions_total,
             recent_decisions: self.decisions_shared.clone(),
+            ledger: match (&self.ledger, &self.ledger_error) {
+                (Some(l), _) => Some(l.view()),
+                (None, Some(e)) => Some(LedgerView {
+                    recording: false,
+                    last_error: Some(e.clone()),
+                    ..LedgerView::default()
+                }),
+                (None, None) => None,
+            },
         }
     }
 
@@ -681,6 +811,9 @@ impl Supervisor {
             if let Err(e) = link.task.await {
                 tracing::warn!(provider = %link.name, error = %e, "provider task ended abnormally");
             }
+        }
+        if let Some(ledger) = self.ledger.take() {
+            ledger.close(self.clock.now()).await;
         }
         if let Some(tx) = &self.snapshot_tx {
             let mut last = (**tx.borrow()).clone();

@@ -116,6 +116,7 @@ async fn rig(name: &str, config: Config, gpus: usize, extra: Vec<Box<dyn Provide
         system_tz: jiff::tz::TimeZone::UTC,
         activity: activity_starter(slot.clone()),
         runner_timing: Default::default(),
+        ledger_path: None,
     })
     .await
     .unwrap();
@@ -416,6 +417,7 @@ async fn a_restarted_agent_keeps_a_rental_it_did_not_start() {
         system_tz: jiff::tz::TimeZone::UTC,
         activity: activity_starter(slot),
         runner_timing: Default::default(),
+        ledger_path: None,
     })
     .await
     .unwrap();

@@ -230,6 +230,7 @@ mod tests {
             config: ConfigView::default(),
             decisions_total: 0,
             recent_decisions: Arc::new(vec![]),
+            ledger: None,
         }
     }
 

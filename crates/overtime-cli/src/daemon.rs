@@ -86,6 +86,7 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         system_tz: jiff::tz::TimeZone::system(),
         activity: AgentParts::real_activity(),
         runner_timing: Default::default(),
+        ledger_path: Some(paths.data_dir.join("ledger.sqlite")),
     })
     .await
     .context("the agent could not start")?;

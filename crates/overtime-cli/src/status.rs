@@ -377,6 +377,7 @@ mod tests {
                     status: Some(ProviderStatus {
                         gpus: vec![],
                         detail: "listed at 0.30 USD/h".into(),
+                        ..ProviderStatus::default()
                     }),
                     error: None,
                     last_ok_at: None,
@@ -402,6 +403,7 @@ mod tests {
             },
             decisions_total: 3,
             recent_decisions: Arc::new(vec![]),
+            ledger: None,
         }
     }
 

@@ -15,8 +15,12 @@ use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{GpuDesire, Provider, ProviderError, ProviderGpuStatus, ProviderKind, ProviderStatus};
+use super::{
+    CreditReport, GpuDesire, Provider, ProviderError, ProviderGpuStatus, ProviderKind,
+    ProviderStatus, Statement,
+};
 use crate::clock::Clock;
+use overtime_core::money::{Currency, Money};
 
 /// How the simulated marketplace behaves. Times in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +48,22 @@ struct DemoListing {
     renter_at: Option<Timestamp>,
     rented_from: Option<Timestamp>,
     rented_until: Option<Timestamp>,
+    #[serde(default)]
+    contract_id: Option<u64>,
 }
+
+/// A finished simulated contract, reported as a statement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct DemoContract {
+    id: u64,
+    gpu_uuid: String,
+    from: Timestamp,
+    until: Timestamp,
+    amount_usd: Decimal,
+}
+
+/// How many finished contracts the simulated marketplace keeps reporting.
+const CONTRACTS_KEPT: usize = 200;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct MarketWorld {
@@ -53,6 +72,8 @@ struct MarketWorld {
     earned_usd: Decimal,
     contracts: u64,
     draws: u64,
+    #[serde(default)]
+    finished: Vec<DemoContract>,
 }
 
 /// A simulated rental marketplace (think Vast.ai) that lists GPUs and sends renters.
@@ -80,37 +101,56 @@ impl DemoRental {
     }
 
     fn advance(&self, world: &mut MarketWorld, now: Timestamp) {
-        for listing in world.gpus.values_mut() {
+        let MarketWorld {
+            gpus,
+            earned_usd,
+            contracts,
+            draws,
+            finished,
+        } = world;
+        for (uuid, listing) in gpus.iter_mut() {
             if let (Some(from), Some(until)) = (listing.rented_from, listing.rented_until)
                 && until <= now
             {
                 let hours = Decimal::from(until.duration_since(from).as_secs().max(0))
                     / Decimal::from(3600);
-                world.earned_usd += (hours * self.price_per_hour_usd).round_dp(6);
+                let amount_usd = (hours * self.price_per_hour_usd).round_dp(6);
+                *earned_usd += amount_usd;
+                finished.push(DemoContract {
+                    id: listing.contract_id.unwrap_or(*contracts),
+                    gpu_uuid: uuid.clone(),
+                    from,
+                    until,
+                    amount_usd,
+                });
                 listing.rented_from = None;
                 listing.rented_until = None;
+                listing.contract_id = None;
             }
             let listed = listing.listed_until.filter(|u| *u > now);
             if listing.rented_until.is_none()
                 && let (Some(listed_until), Some(arrives)) = (listed, listing.renter_at)
                 && arrives <= now
             {
-                world.draws += 1;
-                let mut rng = rand::rngs::SmallRng::seed_from_u64(self.market.seed ^ world.draws);
-                let length = rng.random_range(
-                    self.market.contract_s.0
-                        ..=self.market.contract_s.1.max(self.market.contract_s.0),
-                );
+                *draws += 1;
+                let mut rng = rand::rngs::SmallRng::seed_from_u64(self.market.seed ^ *draws);
+                let (lo, hi) = self.market.contract_s;
+                let length = rng.random_range(lo..=hi.max(lo));
+                *contracts += 1;
                 listing.rented_from = Some(arrives);
                 listing.rented_until =
                     Some((arrives + SignedDuration::from_secs(length as i64)).min(listed_until));
                 listing.renter_at = None;
-                world.contracts += 1;
+                listing.contract_id = Some(*contracts);
             }
             if listed.is_none() {
                 listing.listed_until = None;
                 listing.renter_at = None;
             }
+        }
+        if finished.len() > CONTRACTS_KEPT {
+            let excess = finished.len() - CONTRACTS_KEPT;
+            finished.drain(..excess);
         }
     }
 
@@ -144,6 +184,18 @@ impl DemoRental {
                 world.earned_usd.round_dp(2)
             ),
             gpus,
+            statements: world
+                .finished
+                .iter()
+                .map(|c| Statement {
+                    source_id: format!("demo-contract-{}", c.id),
+                    amount: Money::new(c.amount_usd, Currency::usd()),
+                    period_start: c.from,
+                    period_end: c.until,
+                    gpu_uuid: Some(c.gpu_uuid.clone()),
+                })
+                .collect(),
+            credits: Vec::new(),
         }
     }
 }
@@ -261,6 +313,15 @@ impl DemoVolunteer {
                 world.running.len(),
                 (world.credits + live).round_dp(0)
             ),
+            statements: Vec::new(),
+            credits: vec![CreditReport {
+                project: "Demo project (simulated)".to_owned(),
+                total: (world.credits + live)
+                    .round_dp(2)
+                    .to_string()
+                    .parse()
+                    .unwrap_or(0.0),
+            }],
         }
     }
 }

@@ -47,11 +47,35 @@ pub struct ProviderGpuStatus {
     pub listed_until: Option<Timestamp>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProviderStatus {
     pub gpus: Vec<ProviderGpuStatus>,
     /// One line for the user ("2 tasks running", "listed at 0.25 USD/h").
     pub detail: String,
+    /// Earnings statements the service reports (rental providers), for the ledger.
+    #[serde(default)]
+    pub statements: Vec<Statement>,
+    /// Credit totals per project (volunteer providers), for the ledger.
+    #[serde(default)]
+    pub credits: Vec<CreditReport>,
+}
+
+/// Money a rental service says it paid (or will pay) for a period. `source_id` is the service's
+/// own id for it, so reporting it again never counts it twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statement {
+    pub source_id: String,
+    pub amount: overtime_core::money::Money,
+    pub period_start: Timestamp,
+    pub period_end: Timestamp,
+    pub gpu_uuid: Option<String>,
+}
+
+/// A volunteer project's credit total as the client reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreditReport {
+    pub project: String,
+    pub total: f64,
 }
 
 impl ProviderStatus {

@@ -163,6 +163,7 @@ pub fn snapshot() -> AgentSnapshot {
         config: ConfigView::default(),
         decisions_total: 7,
         recent_decisions: Arc::new(vec![decision]),
+        ledger: None,
     }
 }
 

@@ -415,11 +415,10 @@ impl ElectricityConfig {
     }
 }
 
-/// Whether a period covers local `hour` on weekday `day` (Monday 0), counting the part after
-/// midnight of a crossing period as the next day's.
-pub(crate) fn period_covers(p: &TariffPeriodConfig, day: usize, hour: u8) -> bool {
-    let days: [bool; 7] = p
-        .days
+/// The weekdays (Monday first) a list of day entries (`mon-fri`, `weekends`, …) names;
+/// entries that do not parse are skipped (validation reports them).
+pub fn day_flags(entries: &[String]) -> [bool; 7] {
+    entries
         .iter()
         .filter_map(|d| days::parse_day_entry(d).ok())
         .fold([false; 7], |mut acc, d| {
@@ -427,7 +426,13 @@ pub(crate) fn period_covers(p: &TariffPeriodConfig, day: usize, hour: u8) -> boo
                 *a |= b;
             }
             acc
-        });
+        })
+}
+
+/// Whether a period covers local `hour` on weekday `day` (Monday 0), counting the part after
+/// midnight of a crossing period as the next day's.
+pub(crate) fn period_covers(p: &TariffPeriodConfig, day: usize, hour: u8) -> bool {
+    let days = day_flags(&p.days);
     if p.start_hour < p.end_hour {
         days[day] && hour >= p.start_hour && hour < p.end_hour
     } else {

@@ -21,7 +21,10 @@ use async_trait::async_trait;
 use self::auth::{PasswordOrigin, PasswordSetting, Secret, default_auth_file_candidates};
 use self::rpc::{ModeChange, RpcClient, RpcError, RpcSettings};
 use self::xml::{BoincTask, CcStatus, ModeState, ReplyError, RunMode, ServerVersion};
-use super::{GpuDesire, Provider, ProviderError, ProviderGpuStatus, ProviderKind, ProviderStatus};
+use super::{
+    CreditReport, GpuDesire, Provider, ProviderError, ProviderGpuStatus, ProviderKind,
+    ProviderStatus,
+};
 
 const SERVICE: &str = "BOINC";
 
@@ -375,7 +378,20 @@ impl BoincProvider {
         let version = self.rpc.server_version().await?;
         let tasks = self.rpc.get_results(true).await?;
         let projects = self.rpc.get_project_status().await?;
-        Ok(self.describe(version, &cc, &tasks, projects.len()))
+        let mut status = self.describe(version, &cc, &tasks, projects.len());
+        // This host's credit per project, for the ledger (BOINC keeps the running total).
+        status.credits = projects
+            .iter()
+            .map(|p| CreditReport {
+                project: if p.project_name.is_empty() {
+                    p.master_url.clone()
+                } else {
+                    p.project_name.clone()
+                },
+                total: p.host_total_credit,
+            })
+            .collect();
+        Ok(status)
     }
 
     fn describe(
@@ -444,6 +460,7 @@ impl BoincProvider {
                 })
                 .collect(),
             detail: format!("BOINC {version}: {gpu_words}, {task_words}{project_words}"),
+            ..ProviderStatus::default()
         }
     }
 }

@@ -1,0 +1,366 @@
+//! Feeds the earnings ledger from the supervisor: per-minute telemetry roll-ups with energy,
+//! mode sessions, decisions, and what providers report (statements, credits); and reads the
+//! figures back for the snapshot.
+//!
+//! Invariant: nothing here blocks the tick loop. Events go through the ledger writer's bounded
+//! queue (`try_record` never waits; a full queue is counted and shown), and figures are read on
+//! a blocking-pool thread whose result comes back through a channel.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use jiff::{SignedDuration, Timestamp};
+use overtime_core::config::Config;
+use overtime_core::money::Money;
+use overtime_core::{GpuReading, Mode};
+use overtime_ledger::rollup::MinuteRollupBuilder;
+use overtime_ledger::{
+    CostModel, CreditRecord, CreditValue, DecisionRecord, EarningRecord, EnergyMeter, EnergySample,
+    Event, FigureFilter, LedgerError, LedgerHealth, LedgerStore, LedgerWriter, Pricing,
+    SessionStart, Tariff, TariffPeriod, Totals, Weekday, WriterConfig,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::providers::{CreditReport, Statement};
+
+/// The ledger as front ends see it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LedgerView {
+    pub path: String,
+    /// False while writes fail (disk full, …); the agent keeps controlling the GPUs meanwhile.
+    pub recording: bool,
+    pub last_error: Option<String>,
+    /// Events dropped because the writer's queue was full.
+    pub dropped: u64,
+    /// A damaged or foreign database found at start was moved here (never deleted).
+    pub moved_aside: Option<String>,
+    pub earnings: Option<EarningsView>,
+}
+
+/// Money and energy for a few standard ranges, refreshed about once a minute.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EarningsView {
+    pub as_of: Option<Timestamp>,
+    /// Some figure came from a simulated (demo) provider: label it so.
+    pub includes_simulated: bool,
+    pub periods: Vec<EarningsPeriod>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EarningsPeriod {
+    /// `today`, `7d`, `30d`, `all`.
+    pub range: String,
+    pub gross: Vec<Money>,
+    /// Live estimates (contract price × elapsed) not yet replaced by a statement.
+    pub estimated: Vec<Money>,
+    pub electricity: Vec<Money>,
+    pub net: Vec<Money>,
+    pub energy_kwh: f64,
+    pub co2_g: Option<f64>,
+    pub mode_hours: Vec<(Mode, f64)>,
+    pub credits: Vec<(String, String, f64)>,
+}
+
+/// The electricity tariff and time zone the figures are priced with.
+pub fn cost_model(config: &Config, tz: &jiff::tz::TimeZone) -> Result<CostModel, String> {
+    let e = &config.electricity;
+    let pricing = if e.periods.is_empty() {
+        Pricing::Flat {
+            price_per_kwh: e.price_per_kwh,
+        }
+    } else {
+        Pricing::TimeOfUse {
+            default_price_per_kwh: e.price_per_kwh,
+            periods: e
+                .periods
+                .iter()
+                .map(|p| TariffPeriod {
+                    name: p.name.clone(),
+                    days: overtime_core::config::day_flags(&p.days)
+                        .iter()
+                        .zip(Weekday::ALL)
+                        .filter(|(on, _)| **on)
+                        .map(|(_, d)| d)
+                        .collect(),
+                    start_hour: p.start_hour,
+                    end_hour: p.end_hour,
+                    price_per_kwh: p.price_per_kwh,
+                })
+                .collect(),
+        }
+    };
+    let tariff = Tariff {
+        currency: e.currency.clone(),
+        pricing,
+        carbon_g_per_kwh: e.carbon_g_per_kwh,
+    };
+    let compiled = tariff.compile().map_err(|err| err.to_string())?;
+    Ok(CostModel {
+        tariff: compiled,
+        tz: tz.clone(),
+        rest_of_pc_w: f64::from(e.rest_of_pc_w),
+    })
+}
+
+struct GpuFeed {
+    meter: EnergyMeter,
+    rollup: MinuteRollupBuilder,
+    /// The open session's mode and whether it is a paid rental.
+    session: Option<(Mode, bool)>,
+}
+
+/// The supervisor's end of the ledger.
+pub struct LedgerFeed {
+    writer: LedgerWriter,
+    path: PathBuf,
+    gpus: HashMap<String, GpuFeed>,
+    moved_aside: Option<String>,
+    statements_seen: HashSet<(String, String)>,
+    credits_seen: HashMap<(String, String), f64>,
+    earnings: Option<EarningsView>,
+    full_logged: bool,
+}
+
+impl LedgerFeed {
+    /// Open (or create) the ledger at `path`. A damaged file is moved aside and reported.
+    pub fn open(path: &Path) -> Result<LedgerFeed, LedgerError> {
+        let (store, report) = LedgerStore::open(path)?;
+        let moved_aside = report.moved_aside.map(|m| {
+            tracing::error!(
+                old = %m.path.display(),
+                reason = %m.reason,
+                "the earnings ledger was unreadable; it was moved aside (not deleted) and a new one started"
+            );
+            m.path.display().to_string()
+        });
+        if report.closed_sessions > 0 {
+            tracing::info!(
+                sessions = report.closed_sessions,
+                "closed sessions a crash had left open"
+            );
+        }
+        let writer = LedgerWriter::spawn(store, WriterConfig::default())?;
+        Ok(LedgerFeed {
+            writer,
+            path: path.to_owned(),
+            gpus: HashMap::new(),
+            moved_aside,
+            statements_seen: HashSet::new(),
+            credits_seen: HashMap::new(),
+            earnings: None,
+            full_logged: false,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn record(&mut self, event: Event) {
+        if self.writer.try_record(event).is_err() && !self.full_logged {
+            self.full_logged = true;
+            tracing::warn!(
+                "the ledger's queue is full; history is not being recorded (GPU control is unaffected)"
+            );
+        }
+    }
+
+    fn gpu(&mut self, uuid: &str) -> &mut GpuFeed {
+        self.gpus.entry(uuid.to_owned()).or_insert_with(|| GpuFeed {
+            meter: EnergyMeter::default(),
+            rollup: MinuteRollupBuilder::new(uuid),
+            session: None,
+        })
+    }
+
+    /// One sensor reading: energy since the last one, folded into the minute roll-up.
+    pub fn on_reading(&mut self, uuid: &str, at: Timestamp, r: &GpuReading) {
+        let feed = self.gpu(uuid);
+        let step = feed.meter.record(EnergySample {
+            at,
+            energy_mj: r.energy_mj,
+            power_w: r.power_w,
+        });
+        if let Some(minute) = feed.rollup.push(at, r.temp_c, r.load_pct, r.power_w, step) {
+            self.record(Event::Minute(minute));
+        }
+    }
+
+    /// A GPU's mode or reason changed: close the old session, open the new one, log the decision.
+    /// A rental session is a paid one only while rented (`price` set); listing alone earns nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_decision(
+        &mut self,
+        uuid: &str,
+        at: Timestamp,
+        from: Option<Mode>,
+        to: Mode,
+        reason_code: &str,
+        sentence: &str,
+        provider: Option<&str>,
+        rented_price: Option<Money>,
+    ) {
+        let paid = rented_price.is_some();
+        let previous = self.gpu(uuid).session;
+        if previous != Some((to, paid)) {
+            if previous.is_some() {
+                self.record(Event::SessionEnded {
+                    gpu_uuid: uuid.to_owned(),
+                    at,
+                });
+            }
+            self.record(Event::SessionStarted(SessionStart {
+                gpu_uuid: uuid.to_owned(),
+                at,
+                mode: to,
+                provider: provider.map(str::to_owned),
+                reason_code: reason_code.to_owned(),
+                reason: sentence.to_owned(),
+                price_per_hour: rented_price,
+            }));
+            self.gpu(uuid).session = Some((to, paid));
+        }
+        self.record(Event::Decision(DecisionRecord {
+            at,
+            gpu_uuid: uuid.to_owned(),
+            from,
+            to,
+            reason_code: reason_code.to_owned(),
+            reason: sentence.to_owned(),
+        }));
+    }
+
+    /// Statements and credits a provider reported; each is recorded once (the ledger also
+    /// dedups statements by source id, so a restart re-reporting them never double counts).
+    pub fn on_provider_report(
+        &mut self,
+        provider: &str,
+        statements: &[Statement],
+        credits: &[CreditReport],
+        at: Timestamp,
+    ) {
+        for s in statements {
+            if self
+                .statements_seen
+                .insert((provider.to_owned(), s.source_id.clone()))
+            {
+                self.record(Event::Earning(EarningRecord {
+                    provider: provider.to_owned(),
+                    source_id: s.source_id.clone(),
+                    amount: s.amount.clone(),
+                    period_start: s.period_start,
+                    period_end: s.period_end,
+                    gpu_uuid: s.gpu_uuid.clone(),
+                }));
+            }
+        }
+        for c in credits {
+            let key = (provider.to_owned(), c.project.clone());
+            if self.credits_seen.get(&key) != Some(&c.total) {
+                self.credits_seen.insert(key, c.total);
+                self.record(Event::Credit(CreditRecord {
+                    provider: provider.to_owned(),
+                    project: c.project.clone(),
+                    at,
+                    credit: CreditValue::Total(c.total),
+                }));
+            }
+        }
+    }
+
+    /// Ask for the daily retention pass (minute rows older than 90 days rolled up).
+    pub fn retention(&mut self, now: Timestamp) {
+        let _ = self.writer.request_retention(now);
+    }
+
+    pub fn set_earnings(&mut self, view: EarningsView) {
+        self.earnings = Some(view);
+    }
+
+    pub fn view(&self) -> LedgerView {
+        let LedgerHealth {
+            recording,
+            dropped,
+            last_error,
+            ..
+        } = self.writer.health();
+        LedgerView {
+            path: self.path.display().to_string(),
+            recording,
+            last_error,
+            dropped,
+            moved_aside: self.moved_aside.clone(),
+            earnings: self.earnings.clone(),
+        }
+    }
+
+    /// Close open sessions and minutes, flush, and stop the writer (on a blocking thread).
+    pub async fn close(mut self, at: Timestamp) {
+        let uuids: Vec<String> = self.gpus.keys().cloned().collect();
+        for uuid in uuids {
+            let feed = self.gpu(&uuid);
+            let minute = feed.rollup.finish();
+            let open = feed.session.take().is_some();
+            if let Some(m) = minute {
+                self.record(Event::Minute(m));
+            }
+            if open {
+                self.record(Event::SessionEnded { gpu_uuid: uuid, at });
+            }
+        }
+        let writer = self.writer;
+        let result = tokio::task::spawn_blocking(move || writer.shutdown()).await;
+        match result {
+            Ok(Ok(_)) => tracing::info!("earnings ledger closed"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "the earnings ledger did not close cleanly"),
+            Err(e) => tracing::warn!(error = %e, "the earnings ledger's writer ended abnormally"),
+        }
+    }
+}
+
+/// Figures for today, 7 and 30 days and all time, read on the caller's (blocking) thread.
+pub fn read_earnings(
+    path: &Path,
+    model: &CostModel,
+    now: Timestamp,
+    includes_simulated: bool,
+) -> Result<EarningsView, LedgerError> {
+    let store = LedgerStore::open_reader(path)?;
+    let today = now
+        .to_zoned_datetime(model.tz.clone())
+        .start_of_day()
+        .map(|z| z.timestamp())
+        .unwrap_or(now - SignedDuration::from_hours(24));
+    let ranges = [
+        ("today", today),
+        ("7d", now - SignedDuration::from_hours(24 * 7)),
+        ("30d", now - SignedDuration::from_hours(24 * 30)),
+        ("all", Timestamp::UNIX_EPOCH),
+    ];
+    let mut periods = Vec::with_capacity(ranges.len());
+    for (range, from) in ranges {
+        let to = now + SignedDuration::from_secs(1);
+        let f = store.figures(from, to, &FigureFilter::default(), model, now)?;
+        let list = |t: &Totals| t.iter().collect::<Vec<Money>>();
+        periods.push(EarningsPeriod {
+            range: range.to_owned(),
+            gross: list(&f.gross),
+            estimated: list(&f.estimated),
+            electricity: list(&f.electricity_cost),
+            net: list(&f.net),
+            energy_kwh: f.energy_kwh,
+            co2_g: f.co2_g,
+            mode_hours: f.mode_hours.into_iter().collect(),
+            credits: f
+                .credits
+                .into_iter()
+                .map(|c| (c.provider, c.project, c.credit))
+                .collect(),
+        });
+    }
+    Ok(EarningsView {
+        as_of: Some(now),
+        includes_simulated,
+        periods,
+    })
+}
