@@ -13,6 +13,7 @@ pub mod handle;
 pub mod metrics;
 pub mod paths;
 pub mod providers;
+pub mod secrets;
 pub mod sensors;
 pub mod snapshot;
 pub mod supervisor;
