@@ -3,11 +3,12 @@
 # Sourced by scripts/run and scripts/test; safe to run again and again.
 set -euo pipefail
 
-# What building needs.
-APT_PACKAGES=(build-essential pkg-config ca-certificates curl)
+# What building needs (libdbus-1-dev: the keyring's Secret Service client links libdbus).
+APT_PACKAGES=(build-essential pkg-config ca-certificates curl libdbus-1-dev)
 # What the tests add: the real BOINC client they start on a loopback port (the Debian
-# package does not start its system service unless told to).
-APT_TEST_PACKAGES=(boinc-client)
+# package does not start its system service unless told to), and a private D-Bus session
+# with gnome-keyring's Secret Service for the secrets tests.
+APT_TEST_PACKAGES=(boinc-client dbus gnome-keyring)
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

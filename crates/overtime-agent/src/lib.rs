@@ -14,6 +14,7 @@ pub mod ledger_feed;
 pub mod metrics;
 pub mod paths;
 pub mod providers;
+pub mod secrets;
 pub mod sensors;
 pub mod snapshot;
 pub mod supervisor;
