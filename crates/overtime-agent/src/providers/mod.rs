@@ -7,7 +7,9 @@
 
 pub mod boinc;
 pub mod demo;
+pub mod hooks;
 pub mod runner;
+pub mod vast;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
