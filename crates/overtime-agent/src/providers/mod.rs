@@ -7,8 +7,10 @@
 
 pub mod boinc;
 pub mod demo;
+pub mod hooks;
 pub mod runner;
 pub mod setup;
+pub mod vast;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
