@@ -7,6 +7,7 @@
 
 pub mod boinc;
 pub mod demo;
+pub mod fah;
 pub mod runner;
 
 use async_trait::async_trait;
