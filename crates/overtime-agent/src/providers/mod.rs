@@ -8,6 +8,7 @@
 pub mod boinc;
 pub mod demo;
 pub mod hooks;
+pub mod fah;
 pub mod runner;
 pub mod setup;
 pub mod vast;
