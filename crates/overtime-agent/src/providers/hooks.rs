@@ -284,7 +284,7 @@ impl HooksProvider {
         if !self.settings.status.is_empty() {
             detail.push_str(&format!(", {working} working"));
         }
-        Ok(ProviderStatus { gpus, detail })
+        Ok(ProviderStatus { gpus, detail, ..ProviderStatus::default() })
     }
 }
 

@@ -342,6 +342,7 @@ impl FahProvider {
                 "Folding@home {version}{group_words}: {state_words}, {unit_words}, {} PPD",
                 thousands(ppd)
             ),
+            ..ProviderStatus::default()
         })
     }
 

@@ -383,6 +383,7 @@ impl VastProvider {
         ProviderStatus {
             gpus,
             detail: format!("Vast.ai {machine}: {listing}; {rentals}"),
+            ..ProviderStatus::default()
         }
     }
 }
