@@ -35,6 +35,9 @@ pub struct LedgerView {
     /// A damaged or foreign database found at start was moved here (never deleted).
     pub moved_aside: Option<String>,
     pub earnings: Option<EarningsView>,
+    /// Energy booked per GPU (UUID, kWh) since the agent started.
+    #[serde(default)]
+    pub energy_kwh: Vec<(String, f64)>,
 }
 
 /// Money and energy for a few standard ranges, refreshed about once a minute.
@@ -104,6 +107,7 @@ pub fn cost_model(config: &Config, tz: &jiff::tz::TimeZone) -> Result<CostModel,
 
 struct GpuFeed {
     meter: EnergyMeter,
+    energy_wh: f64,
     rollup: MinuteRollupBuilder,
     /// The open session's mode and whether it is a paid rental.
     session: Option<(Mode, bool)>,
@@ -168,6 +172,7 @@ impl LedgerFeed {
     fn gpu(&mut self, uuid: &str) -> &mut GpuFeed {
         self.gpus.entry(uuid.to_owned()).or_insert_with(|| GpuFeed {
             meter: EnergyMeter::default(),
+            energy_wh: 0.0,
             rollup: MinuteRollupBuilder::new(uuid),
             session: None,
         })
@@ -291,6 +296,11 @@ impl LedgerFeed {
             dropped,
             moved_aside: self.moved_aside.clone(),
             earnings: self.earnings.clone(),
+            energy_kwh: self
+                .gpus
+                .iter()
+                .map(|(uuid, g)| (uuid.clone(), g.energy_wh / 1000.0))
+                .collect(),
         }
     }
 

@@ -351,7 +351,98 @@ pub fn render(snapshot: &AgentSnapshot) -> String {
             })
             .collect(),
     );
+    if let Some(ledger) = &snapshot.ledger {
+        ledger_families(&mut x, snapshot, ledger);
+    }
     x.out
+}
+
+/// Money and energy from the earnings ledger. Money is a float here because dashboards plot
+/// it; the exact amounts are in the ledger and `overtime export`.
+fn ledger_families(
+    x: &mut Exposition,
+    snapshot: &AgentSnapshot,
+    ledger: &crate::ledger_feed::LedgerView,
+) {
+    x.family(
+        "overtime_ledger_recording",
+        Kind::Gauge,
+        "1 while the earnings ledger records history, 0 while writes fail (GPU control goes on).",
+        vec![(vec![], bool_value(ledger.recording))],
+    );
+    let by_gpu = snapshot
+        .gpus
+        .iter()
+        .map(|g| {
+            let kwh = ledger
+                .energy_kwh
+                .iter()
+                .find(|(u, _)| *u == g.gpu.uuid)
+                .map_or(0.0, |(_, k)| *k);
+            (
+                vec![
+                    ("gpu", g.gpu.index.to_string()),
+                    ("uuid", g.gpu.uuid.clone()),
+                ],
+                kwh,
+            )
+        })
+        .collect();
+    x.family(
+        "overtime_energy_kwh_total",
+        Kind::Counter,
+        "Energy the GPU drew since the agent started, in kWh (from the energy counter where the GPU has one).",
+        by_gpu,
+    );
+    let Some(all) = ledger
+        .earnings
+        .as_ref()
+        .and_then(|e| e.periods.iter().find(|p| p.range == "all"))
+    else {
+        return;
+    };
+    let money = |list: &[overtime_core::money::Money]| -> Vec<(Labels, f64)> {
+        list.iter()
+            .map(|m| {
+                (
+                    vec![("currency", m.currency.to_string())],
+                    m.amount.to_string().parse().unwrap_or(f64::NAN),
+                )
+            })
+            .collect()
+    };
+    x.family(
+        "overtime_earnings_gross_total",
+        Kind::Counter,
+        "Earnings reported by rental providers' statements, all time, per currency.",
+        money(&all.gross),
+    );
+    x.family(
+        "overtime_earnings_estimated",
+        Kind::Gauge,
+        "Live estimate of rental earnings no statement covers yet (contract price × elapsed time).",
+        money(&all.estimated),
+    );
+    x.family(
+        "overtime_electricity_cost_total",
+        Kind::Counter,
+        "Electricity cost of the GPUs' work (and the rest of the PC while working), all time.",
+        money(&all.electricity),
+    );
+    x.family(
+        "overtime_volunteer_credits_total",
+        Kind::Counter,
+        "Volunteer credit earned on this machine, per provider and project.",
+        all.credits
+            .iter()
+            .map(|(provider, project, credit)| {
+                (
+                    vec![("provider", provider.clone()), ("project", project.clone())],
+                    *credit,
+                )
+            })
+            .collect(),
+    );
 }
 
 fn bool_value(b: bool) -> f64 {

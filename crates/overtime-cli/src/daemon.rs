@@ -67,7 +67,7 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         &config,
         &paths.state_dir,
         clock.clone(),
-        read_secrets(),
+        read_secrets(&config).await,
         demo_options(args.seed),
     );
     for note in &set.notes {
@@ -137,14 +137,51 @@ fn demo_options(seed: u64) -> DemoOptions {
     DemoOptions { market }
 }
 
-/// Provider secrets from the environment (headless boxes); the OS keyring comes first once
-/// it is wired in.
-fn read_secrets() -> ProviderSecrets {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    ProviderSecrets {
-        boinc_password: env("OVERTIME_BOINC_PASSWORD"),
-        vast_api_key: env("OVERTIME_VAST_API_KEY"),
+/// Provider secrets for the configured providers: the environment first (headless boxes), then
+/// the OS keyring. A keyring that cannot be reached is reported once, not fatal.
+pub(crate) async fn read_secrets(config: &overtime_core::config::Config) -> ProviderSecrets {
+    use overtime_agent::secrets::{LayeredStore, SecretName, SecretStore};
+    use overtime_core::config::providers::{RentalChoice, VolunteerChoice};
+    let mut wanted = Vec::new();
+    if config.providers.rental == RentalChoice::Vast {
+        wanted.push(SecretName::VastApiKey);
     }
+    if config.providers.volunteer == VolunteerChoice::Boinc {
+        wanted.push(SecretName::BoincRpcPassword);
+    }
+    if wanted.is_empty() {
+        return ProviderSecrets::default();
+    }
+    let read = tokio::task::spawn_blocking(move || {
+        let store = LayeredStore::from_env();
+        wanted
+            .into_iter()
+            .map(|name| {
+                (
+                    name,
+                    store.get(name).map(|s| s.map(|v| v.expose().to_owned())),
+                )
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
+    let mut secrets = ProviderSecrets::default();
+    for (name, value) in read {
+        match value {
+            Ok(Some(v)) => match name {
+                SecretName::VastApiKey => secrets.vast_api_key = Some(v),
+                SecretName::BoincRpcPassword => secrets.boinc_password = Some(v),
+                _ => {}
+            },
+            Ok(None) => tracing::info!(
+                "{name} is not set (`overtime secrets set {}`)",
+                name.as_str()
+            ),
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+    secrets
 }
 
 fn init_logging(filter: Option<&str>) {

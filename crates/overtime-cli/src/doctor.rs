@@ -4,11 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use overtime_agent::paths::Paths;
-use overtime_agent::providers::boinc::{BoincConfig, BoincProvider};
+use overtime_agent::providers::demo::DemoMarket;
+use overtime_agent::providers::setup::{self, DemoOptions, ProviderSet};
 use overtime_agent::sensors::Sensors;
 use overtime_agent::sensors::nvml::NvmlSensors;
 use overtime_agent::{activity, config_file};
-use overtime_core::config::providers::{RentalChoice, VolunteerChoice};
 
 #[derive(clap::Args)]
 pub struct DoctorArgs {
@@ -182,58 +182,44 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
-    // Providers.
-    match config.providers.volunteer {
-        VolunteerChoice::Boinc => {
-            let b = &config.providers.boinc;
-            let mut provider = BoincProvider::new(BoincConfig {
-                host: b.host.clone(),
-                port: b.port,
-                password: std::env::var("OVERTIME_BOINC_PASSWORD")
-                    .ok()
-                    .filter(|p| !p.is_empty()),
-                password_file: (!b.password_file.is_empty())
-                    .then(|| PathBuf::from(&b.password_file)),
-                ..BoincConfig::default()
-            });
-            let probe = provider.probe().await;
-            let check = match (&probe.problem, probe.authenticated) {
-                (None, true) => Check::Ok(probe.summary()),
-                _ => {
-                    failed = true;
-                    Check::Fail(probe.summary())
-                }
-            };
-            print("BOINC", &check);
+    // Providers: each configured one is asked for its real state, as the agent would.
+    let secrets = crate::daemon::read_secrets(&config).await;
+    let ProviderSet { providers, notes } = setup::build(
+        &config,
+        &paths.state_dir,
+        std::sync::Arc::new(overtime_agent::clock::SystemClock),
+        secrets,
+        DemoOptions {
+            market: DemoMarket::default(),
+        },
+    );
+    for note in &notes {
+        if note.contains("cannot be used") || note.contains("no [[providers.hooks]]") {
+            failed = true;
+            print("providers", &Check::Fail(note.clone()));
         }
-        VolunteerChoice::Demo => print(
-            "volunteer",
-            &Check::Warn("demo client: simulated work and credit (set providers.volunteer)".into()),
-        ),
-        VolunteerChoice::None => print(
-            "volunteer",
-            &Check::Warn("none configured (providers.volunteer)".into()),
-        ),
-        other => print(
-            "volunteer",
-            &Check::Warn(format!("{other:?}: not checked by this build yet")),
-        ),
     }
-    match config.providers.rental {
-        RentalChoice::Demo => print(
-            "rental",
-            &Check::Warn(
-                "demo marketplace: simulated renters and earnings (set providers.rental)".into(),
-            ),
-        ),
-        RentalChoice::None => print(
-            "rental",
-            &Check::Warn("none configured (providers.rental)".into()),
-        ),
-        other => print(
-            "rental",
-            &Check::Warn(format!("{other:?}: not checked by this build yet")),
-        ),
+    for mut provider in providers {
+        let name = provider.name().to_owned();
+        let check = if provider.simulated() {
+            Check::Warn(format!(
+                "{name}: simulated demo provider — no real work and no real money (set [providers])"
+            ))
+        } else {
+            match tokio::time::timeout(std::time::Duration::from_secs(10), provider.status()).await
+            {
+                Ok(Ok(status)) => Check::Ok(status.detail),
+                Ok(Err(e)) => {
+                    failed = true;
+                    Check::Fail(e.to_string())
+                }
+                Err(_) => {
+                    failed = true;
+                    Check::Fail(format!("{name} did not answer within 10 s"))
+                }
+            }
+        };
+        print(&name, &check);
     }
 
     Ok(if failed {

@@ -7,7 +7,9 @@
 mod api_client;
 mod daemon;
 mod doctor;
+mod history;
 mod mode;
+mod secrets;
 mod simulate;
 mod status;
 mod when;
@@ -42,6 +44,12 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Check what works on this machine: NVIDIA driver, activity detection, API, configuration.
     Doctor(doctor::DoctorArgs),
+    /// Export sessions and earnings for a range of days as CSV (exact amounts, for taxes).
+    Export(history::ExportArgs),
+    /// Earnings, electricity cost and net for today, 7 days, 30 days and all time.
+    Earnings(history::EarningsArgs),
+    /// Store, list or delete secrets (Vast.ai API key, BOINC password) in the OS keyring.
+    Secrets(secrets::SecretsArgs),
 }
 
 /// The client for commands that talk to a running agent.
@@ -74,6 +82,9 @@ fn main() -> ExitCode {
                 .map(|()| ExitCode::SUCCESS),
             Command::Simulate(args) => simulate::run(args),
             Command::Doctor(args) => doctor::run(args).await,
+            Command::Secrets(args) => secrets::run(args),
+            Command::Export(args) => history::export(args),
+            Command::Earnings(args) => history::earnings(args),
         }
     });
     match result {

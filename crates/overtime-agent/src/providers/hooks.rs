@@ -284,7 +284,11 @@ impl HooksProvider {
         if !self.settings.status.is_empty() {
             detail.push_str(&format!(", {working} working"));
         }
-        Ok(ProviderStatus { gpus, detail, ..ProviderStatus::default() })
+        Ok(ProviderStatus {
+            gpus,
+            detail,
+            ..ProviderStatus::default()
+        })
     }
 }
 
@@ -299,6 +303,13 @@ impl Provider for HooksProvider {
             HookKind::Rental => ProviderKind::Rental,
             HookKind::Volunteer => ProviderKind::Volunteer,
         }
+    }
+
+    fn call_timeout(&self) -> Option<std::time::Duration> {
+        // Start/stop/status may run once per GPU in one call.
+        Some(std::time::Duration::from_secs(
+            self.settings.timeout_s.saturating_mul(3),
+        ))
     }
 
     fn simulated(&self) -> bool {
@@ -460,10 +471,10 @@ impl Capture {
 
     /// What was read, after waiting a little for the pipe to close.
     async fn finish(mut self) -> String {
-        if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(OUTPUT_GRACE, &mut task).await.is_err() {
-                task.abort();
-            }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(OUTPUT_GRACE, &mut task).await.is_err()
+        {
+            task.abort();
         }
         let Ok(k) = self.kept.lock() else {
             return String::new();

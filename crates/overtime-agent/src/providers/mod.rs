@@ -7,8 +7,8 @@
 
 pub mod boinc;
 pub mod demo;
-pub mod hooks;
 pub mod fah;
+pub mod hooks;
 pub mod runner;
 pub mod setup;
 pub mod vast;
@@ -124,6 +124,12 @@ pub trait Provider: Send {
     /// Leave the service safe when Overtime stops: volunteer work handed back to the user's own
     /// settings, no listing past what was agreed. Running rentals are never ended.
     async fn shutdown(&mut self) -> Result<(), ProviderError>;
+
+    /// How long one call may take, when the provider needs longer than the runner's default
+    /// (command hooks with their own timeout).
+    fn call_timeout(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// A provider's state as front ends see it.

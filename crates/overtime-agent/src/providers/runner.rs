@@ -72,6 +72,14 @@ pub fn spawn(
     });
 
     let task_name = name.clone();
+    // A provider with its own, longer bound (a command hook's timeout) gets it, plus a margin so
+    // its own timeout error, which says more, wins.
+    let timing = RunnerTiming {
+        call_timeout: provider.call_timeout().map_or(timing.call_timeout, |t| {
+            timing.call_timeout.max(t + Duration::from_secs(2))
+        }),
+        ..timing
+    };
     let task = tokio::spawn(async move {
         let mut rng = rand::rngs::SmallRng::seed_from_u64(task_name.bytes().map(u64::from).sum());
         let mut failures: u32 = 0;

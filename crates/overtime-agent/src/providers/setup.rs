@@ -6,11 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use overtime_core::config::Config;
-use overtime_core::config::providers::{RentalChoice, VolunteerChoice};
+use overtime_core::config::providers::{HookKind, ProvidersConfig, RentalChoice, VolunteerChoice};
 
 use super::Provider;
 use super::boinc::{BoincConfig, BoincProvider};
 use super::demo::{DemoMarket, DemoRental, DemoVolunteer};
+use super::fah::{FahConfig, FahProvider};
+use super::hooks::HooksProvider;
+use super::vast::VastProvider;
 use crate::clock::Clock;
 
 /// The providers to run, and one line per choice for the log and `overtime doctor`.
@@ -72,10 +75,24 @@ pub fn build(
                 "rental: demo marketplace (simulated — no real renter, no real money)".to_owned(),
             );
         }
+        RentalChoice::Vast => {
+            match VastProvider::new(
+                &p.vast,
+                config.rental.price_per_gpu_hour,
+                secrets.vast_api_key,
+            ) {
+                Ok(v) => {
+                    providers.push(Box::new(v));
+                    notes.push(format!(
+                        "rental: Vast.ai host, machine {}",
+                        p.vast.machine_id
+                    ));
+                }
+                Err(e) => notes.push(format!("rental: Vast.ai cannot be used: {e}")),
+            }
+        }
+        RentalChoice::Hooks => push_hooks(&mut providers, &mut notes, p, HookKind::Rental),
         RentalChoice::None => notes.push("rental: none configured".to_owned()),
-        other => notes.push(format!(
-            "rental: {other:?} is not available in this build yet; set providers.rental"
-        )),
     }
 
     match p.volunteer {
@@ -102,11 +119,40 @@ pub fn build(
                 "volunteer: demo client (simulated — no real work, no real credit)".to_owned(),
             );
         }
+        VolunteerChoice::Fah => {
+            providers.push(Box::new(FahProvider::new(FahConfig::from_settings(&p.fah))));
+            notes.push(format!("volunteer: Folding@home at {}", p.fah.url));
+        }
+        VolunteerChoice::Hooks => push_hooks(&mut providers, &mut notes, p, HookKind::Volunteer),
         VolunteerChoice::None => notes.push("volunteer: none configured".to_owned()),
-        other => notes.push(format!(
-            "volunteer: {other:?} is not available in this build yet; set providers.volunteer"
-        )),
     }
 
     ProviderSet { providers, notes }
+}
+
+/// The first configured hook of `kind` does the work (one provider per kind, like the others).
+fn push_hooks(
+    providers: &mut Vec<Box<dyn Provider>>,
+    notes: &mut Vec<String>,
+    p: &ProvidersConfig,
+    kind: HookKind,
+) {
+    match p.hooks.iter().find(|h| h.kind == kind) {
+        Some(h) => {
+            providers.push(Box::new(HooksProvider::new(h.clone())));
+            notes.push(format!("{}: command hooks \"{}\"", kind_word(kind), h.name));
+        }
+        None => notes.push(format!(
+            "{}: hooks chosen but no [[providers.hooks]] with kind = \"{}\" is configured",
+            kind_word(kind),
+            kind_word(kind)
+        )),
+    }
+}
+
+fn kind_word(kind: HookKind) -> &'static str {
+    match kind {
+        HookKind::Rental => "rental",
+        HookKind::Volunteer => "volunteer",
+    }
 }

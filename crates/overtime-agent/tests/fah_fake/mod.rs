@@ -248,10 +248,10 @@ async fn connection(sock: TcpStream, inner: Arc<Mutex<Inner>>, events: broadcast
         };
         (first, i.ping)
     };
-    if let Some(first) = first {
-        if tx.send(Message::text(first)).await.is_err() {
-            return;
-        }
+    if let Some(first) = first
+        && tx.send(Message::text(first)).await.is_err()
+    {
+        return;
     }
     let mut pinger = tokio::time::interval(ping.unwrap_or(Duration::from_secs(3600)));
     pinger.tick().await;
