@@ -186,6 +186,7 @@ impl LedgerFeed {
             energy_mj: r.energy_mj,
             power_w: r.power_w,
         });
+        feed.energy_wh += step.map_or(0.0, |s| s.energy_wh);
         if let Some(minute) = feed.rollup.push(at, r.temp_c, r.load_pct, r.power_w, step) {
             self.record(Event::Minute(minute));
         }

@@ -88,6 +88,16 @@ fn activity_starter(tx_out: Arc<Mutex<Option<watch::Sender<ActivityState>>>>) ->
 }
 
 async fn rig(name: &str, config: Config, gpus: usize, extra: Vec<Box<dyn Provider>>) -> Rig {
+    rig_with(name, config, gpus, extra, false).await
+}
+
+async fn rig_with(
+    name: &str,
+    config: Config,
+    gpus: usize,
+    extra: Vec<Box<dyn Provider>>,
+    ledger: bool,
+) -> Rig {
     let dir = temp_dir(name);
     let clock = Arc::new(TokioClock::starting_at(t0()));
     let sim = SharedSim(Arc::new(Mutex::new(SimulatedSensors::new(3, gpus))));
@@ -116,7 +126,7 @@ async fn rig(name: &str, config: Config, gpus: usize, extra: Vec<Box<dyn Provide
         system_tz: jiff::tz::TimeZone::UTC,
         activity: activity_starter(slot.clone()),
         runner_timing: Default::default(),
-        ledger_path: None,
+        ledger_path: ledger.then(|| dir.join("ledger.sqlite")),
     })
     .await
     .unwrap();
@@ -426,4 +436,58 @@ async fn a_restarted_agent_keeps_a_rental_it_did_not_start() {
     assert!(matches!(s.gpus[0].reason, Reason::Rented { .. }));
     assert!(!volunteer_running(&s, 0));
     r.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_ledger_records_sessions_energy_and_decisions_without_slowing_the_loop() {
+    let r = rig_with("ledger", volunteer_only(), 1, vec![], true).await;
+    settle(90_000).await;
+    let uuid = r.handle.snapshot().gpus[0].gpu.uuid.clone();
+    r.games.send_replace(ActivityState {
+        games: vec![RunningGame {
+            name: "game".into(),
+            pid: 1,
+            gpu_uuids: vec![uuid],
+            matched_by: GameMatch::GraphicsProcess,
+        }],
+        input_idle: None,
+    });
+    settle(30_000).await;
+    let s = r.handle.snapshot();
+    let ledger = s.ledger.clone().expect("a ledger view");
+    assert!(ledger.recording, "{ledger:?}");
+    assert!(ledger.energy_kwh[0].1 > 0.0, "energy booked: {ledger:?}");
+    let earnings = ledger.earnings.expect("figures read once a minute");
+    assert!(earnings.includes_simulated);
+    let dir = r.dir.clone();
+    r.agent.stop().await;
+
+    let store = overtime_ledger::LedgerStore::open_reader(&dir.join("ledger.sqlite")).unwrap();
+    let mut csv = Vec::new();
+    let model =
+        overtime_agent::ledger_feed::cost_model(&volunteer_only(), &jiff::tz::TimeZone::UTC)
+            .unwrap();
+    let summary = store
+        .export_csv(
+            t0() - jiff::SignedDuration::from_hours(1),
+            t0() + jiff::SignedDuration::from_hours(1),
+            &model,
+            t0(),
+            &mut csv,
+        )
+        .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(
+        summary.sessions, 2,
+        "volunteer, then idle for the game:\n{csv}"
+    );
+    assert!(
+        csv.contains(",volunteer,") && csv.contains(",idle,"),
+        "{csv}"
+    );
+    assert_eq!(
+        store.open_session_count().unwrap(),
+        0,
+        "sessions are closed at stop"
+    );
 }

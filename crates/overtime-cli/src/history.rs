@@ -82,7 +82,10 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         eprintln!("wrote {}", args.csv.display());
         summary
     };
-    eprintln!("{summary:?}");
+    eprintln!(
+        "exported {} session(s) and {} earnings record(s)",
+        summary.sessions, summary.earnings
+    );
     Ok(ExitCode::SUCCESS)
 }
 

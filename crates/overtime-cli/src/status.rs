@@ -176,6 +176,10 @@ pub fn render(snapshot: &AgentSnapshot) -> String {
         }
     }
 
+    if let Some(ledger) = &snapshot.ledger {
+        render_ledger(&mut out, ledger);
+    }
+
     let source = snapshot
         .config
         .path
@@ -189,6 +193,51 @@ pub fn render(snapshot: &AgentSnapshot) -> String {
         );
     }
     out
+}
+
+/// Today's money and the ledger's health, in two or three lines.
+fn render_ledger(out: &mut String, ledger: &overtime_agent::ledger_feed::LedgerView) {
+    let money = |list: &[overtime_core::money::Money]| {
+        if list.is_empty() {
+            "0".to_owned()
+        } else {
+            list.iter()
+                .map(|m| m.round_dp(2).to_string())
+                .collect::<Vec<_>>()
+                .join(" + ")
+        }
+    };
+    if let Some(e) = &ledger.earnings
+        && let Some(today) = e.periods.iter().find(|p| p.range == "today")
+    {
+        let label = if e.includes_simulated {
+            " (SIMULATED)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "\nToday{label}: net {} = earned {} + estimated {} − electricity {} ({:.2} kWh)",
+            money(&today.net),
+            money(&today.gross),
+            money(&today.estimated),
+            money(&today.electricity),
+            today.energy_kwh
+        );
+    }
+    if !ledger.recording {
+        let why = ledger.last_error.as_deref().unwrap_or("unknown error");
+        let _ = writeln!(
+            out,
+            "History: NOT being recorded ({why}); GPU control is unaffected"
+        );
+    }
+    if let Some(old) = &ledger.moved_aside {
+        let _ = writeln!(
+            out,
+            "History: the old ledger was unreadable and was moved to {old}; a new one was started"
+        );
+    }
 }
 
 fn gpu_label(snapshot: &AgentSnapshot, uuid: &str) -> String {
