@@ -305,6 +305,15 @@ impl<S: ProcessSource> GameWatcher<S> {
         let Some(known) = self.known.get(&pid) else {
             return false;
         };
+        // Reading one small file first keeps the second looks at young processes cheap; the
+        // other names are only read again when the short name moved.
+        let known_comm = known.names.as_ref().and_then(|n| n.comm.clone());
+        if known_comm.is_some() && self.source.short_name(pid) == known_comm {
+            return false;
+        }
+        let Some(known) = self.known.get(&pid) else {
+            return false;
+        };
         let fresh = self.name_process(pid, known.seen_in_poll);
         let Some(known) = self.known.get_mut(&pid) else {
             return false;

@@ -92,6 +92,12 @@ pub trait ProcessSource: Send {
     fn alive(&mut self, pid: u32) -> bool {
         self.describe(pid).is_some()
     }
+
+    /// Just the short name (`comm`), for the cheap second looks at young processes: an exec or
+    /// a rename changes it, and only then are the other names read again.
+    fn short_name(&mut self, pid: u32) -> Option<String> {
+        self.describe(pid).and_then(|n| n.comm)
+    }
 }
 
 impl<S: ProcessSource + ?Sized> ProcessSource for Box<S> {
@@ -109,6 +115,10 @@ impl<S: ProcessSource + ?Sized> ProcessSource for Box<S> {
 
     fn alive(&mut self, pid: u32) -> bool {
         (**self).alive(pid)
+    }
+
+    fn short_name(&mut self, pid: u32) -> Option<String> {
+        (**self).short_name(pid)
     }
 }
 

@@ -27,10 +27,12 @@ fn main() -> anyhow::Result<()> {
     // Let start-up (config, first reports, API bind) finish before measuring the steady state.
     std::thread::sleep(Duration::from_secs(5));
     let hz = ticks_per_second();
+    let pid_before = last_pid();
     let t0 = cpu_ticks(pid)?;
     let start = Instant::now();
     std::thread::sleep(Duration::from_secs(seconds));
     let t1 = cpu_ticks(pid)?;
+    let started = last_pid().zip(pid_before).map(|(a, b)| a.saturating_sub(b));
     let wall = start.elapsed().as_secs_f64();
     let cpu_s = (t1 - t0) as f64 / hz as f64;
     let rss_kb = memory_kb(pid, "status", "VmRSS")?;
@@ -50,9 +52,27 @@ fn main() -> anyhow::Result<()> {
         hwm_kb as f64 / 1024.0,
         pss_kb as f64 / 1024.0
     );
+    match started {
+        // The game watcher lists processes only when new ones appear: say how busy the box was.
+        Some(n) => println!(
+            "  processes started on this machine meanwhile: {n} ({:.1}/s)",
+            n as f64 / wall
+        ),
+        None => println!("  processes started meanwhile: unknown"),
+    }
     let ok = cpu_pct <= 0.1 && rss_kb as f64 / 1024.0 <= 20.0;
     println!("  {}", if ok { "PASS" } else { "FAIL" });
     drop(daemon);
     let _ = std::fs::remove_dir_all(&dir);
     if ok { Ok(()) } else { std::process::exit(1) }
+}
+
+/// The last PID the kernel handed out (Linux `/proc/loadavg`).
+fn last_pid() -> Option<u64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .nth(4)?
+        .parse()
+        .ok()
 }

@@ -96,6 +96,13 @@ impl ProcessSource for LinuxProcSource {
         text.split_ascii_whitespace().nth(4)?.parse().ok()
     }
 
+    fn short_name(&mut self, pid: u32) -> Option<String> {
+        let mut buf = [0u8; 64];
+        let len = read_prefix(proc_path(&mut self.path, &self.root, pid, "comm"), &mut buf).ok()?;
+        let comm = String::from_utf8_lossy(&buf[..len]);
+        Some(comm.trim_end_matches('\n').to_owned())
+    }
+
     fn alive(&mut self, pid: u32) -> bool {
         self.path.clear();
         self.path.push(&self.root);
