@@ -87,10 +87,13 @@ fn compile(list: &'static str, patterns: &[String]) -> Result<GlobSet, ActivityE
     })
 }
 
-/// How many times a young process is named again after its first sighting, at ages 1, 2, 4…
-/// 32 polls. A process is often first seen between `fork` and `exec`, or as a Wine loader
-/// that renames itself to `Game.exe` a moment later; naming it only once would miss the game.
-pub const YOUNG_PROCESS_RECHECKS: u64 = 6;
+/// How many times a young process is looked at again after its first sighting, at ages 1, 2, 4
+/// and 8 polls (2 s at the default poll). A process is often first seen between `fork` and
+/// `exec`, or as a Wine loader that renames itself to `Game.exe` a moment later; naming it only
+/// once would miss the game. A launcher that turns into the game later is caught when it shows
+/// up as a graphics process. Each look costs one small read, and the count is kept low because
+/// it is paid for every process the machine starts.
+pub const YOUNG_PROCESS_RECHECKS: u64 = 4;
 const YOUNG_PROCESS_MAX_AGE_POLLS: u32 = 1 << (YOUNG_PROCESS_RECHECKS - 1);
 
 #[derive(Debug)]
