@@ -578,3 +578,31 @@ async fn earnings_are_exact_decimals_per_day() {
         .unwrap_err();
     assert!(matches!(err, ProviderError::Other { .. }));
 }
+
+#[tokio::test]
+async fn status_reports_the_last_weeks_earnings_as_daily_statements_read_at_most_hourly() {
+    let fake = FakeVast::start(MACHINE, 1).await;
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let day_number = today.duration_since(Date::constant(1970, 1, 1)).as_hours() / 24;
+    fake.set_earnings(&[(&day_number.to_string(), "1.234567")]);
+    let mut p = provider(&fake);
+    let status = p.status().await.unwrap();
+    assert_eq!(status.statements.len(), 1, "{status:?}");
+    let s = &status.statements[0];
+    assert_eq!(s.amount.amount.to_string(), "1.234567");
+    assert_eq!(s.amount.currency.code(), "USD");
+    assert_eq!(s.source_id, format!("vast-{MACHINE}-{today}"));
+    assert_eq!(s.period_end.duration_since(s.period_start).as_hours(), 24);
+
+    // The next polls reuse them: earnings are not asked for every few seconds.
+    p.status().await.unwrap();
+    assert_eq!(
+        fake.seen()
+            .iter()
+            .filter(|x| x.uri.contains("machine-earnings"))
+            .count(),
+        1
+    );
+}

@@ -26,7 +26,10 @@ use self::wire::{
     CreateAsks, EarningsReply, Machine, MachinesReply, decimal_from_number, number_from_decimal,
     timestamp_from_unix_s,
 };
-use super::{GpuDesire, Provider, ProviderError, ProviderGpuStatus, ProviderKind, ProviderStatus};
+use super::{
+    GpuDesire, Provider, ProviderError, ProviderGpuStatus, ProviderKind, ProviderStatus, Statement,
+};
+use overtime_core::money::{Currency, Money};
 
 /// How the service is named in messages.
 pub const SERVICE: &str = "Vast.ai";
@@ -95,6 +98,8 @@ pub struct VastProvider {
     /// Overtime listed the machine, so it unlists it at shutdown; a listing the user made by hand
     /// before Overtime ever listed is left alone.
     listed_by_us: bool,
+    /// The last week's daily earnings, as statements for the ledger, and when to read them again.
+    statements: Option<(tokio::time::Instant, Vec<Statement>)>,
 }
 
 impl fmt::Debug for VastProvider {
@@ -157,7 +162,64 @@ impl VastProvider {
             live: None,
             last_price: None,
             listed_by_us: false,
+            statements: None,
         })
+    }
+
+    /// Re-reads the last 7 days' earnings at most once an hour, as one statement per UTC day
+    /// (source id `vast-<machine>-<day>`: a day re-read with a larger amount replaces the earlier
+    /// figure in the ledger instead of adding to it). A failure keeps the last good ones: the
+    /// machine's state matters more than its bookkeeping.
+    async fn refresh_statements(&mut self) {
+        let now = tokio::time::Instant::now();
+        if self
+            .statements
+            .as_ref()
+            .is_some_and(|(next, _)| now < *next)
+        {
+            return;
+        }
+        let today = jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date();
+        let from = today
+            .checked_sub(jiff::Span::new().days(6))
+            .unwrap_or(today);
+        match self.earnings(from, today).await {
+            Ok(days) => {
+                let statements = days
+                    .into_iter()
+                    .filter_map(|d| {
+                        let start = d
+                            .day
+                            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                            .ok()?
+                            .timestamp();
+                        let end = d
+                            .day
+                            .tomorrow()
+                            .ok()?
+                            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                            .ok()?
+                            .timestamp();
+                        Some(Statement {
+                            source_id: format!("vast-{}-{}", self.machine_id, d.day),
+                            amount: Money::new(d.gpu_usd, Currency::usd()),
+                            period_start: start,
+                            period_end: end,
+                            gpu_uuid: None,
+                        })
+                    })
+                    .collect();
+                self.statements = Some((now + std::time::Duration::from_secs(3600), statements));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read Vast.ai earnings; keeping the last ones");
+                let kept = self.statements.take().map(|(_, s)| s).unwrap_or_default();
+                // Try again in ten minutes rather than on every status poll.
+                self.statements = Some((now + std::time::Duration::from_secs(600), kept));
+            }
+        }
     }
 
     /// GPU earnings of this machine per UTC day, `from_day` to `to_day` inclusive, oldest first.
@@ -406,7 +468,14 @@ impl Provider for VastProvider {
     async fn status(&mut self) -> Result<ProviderStatus, ProviderError> {
         self.check_machine_id()?;
         let live = self.read_live().await?;
-        Ok(self.describe(&live))
+        let mut status = self.describe(&live);
+        self.refresh_statements().await;
+        status.statements = self
+            .statements
+            .as_ref()
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default();
+        Ok(status)
     }
 
     /// List the machine when a GPU is wanted on with an end date, ending no later than the
