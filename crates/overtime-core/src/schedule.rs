@@ -225,10 +225,14 @@ impl Schedule {
             .map_or(self.default_modes, |w| w.modes)
     }
 
+    /// The window's name, or its hours ("23:30–09:00") when the user gave it none, so a reason
+    /// never reads as if no window applied.
     fn name_of(&self, window: Option<usize>) -> Option<String> {
-        window
-            .and_then(|i| self.windows.get(i))
-            .and_then(|w| w.name.clone())
+        let w = self.windows.get(window?)?;
+        Some(w.name.clone().unwrap_or_else(|| {
+            let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+            format!("{}–{}", hm(w.start_min), hm(w.end_min))
+        }))
     }
 
     /// Every occurrence that can be in force during [from, to), sorted by start and made

@@ -689,3 +689,23 @@ fn a_time_of_use_peak_price_can_make_renting_not_pay() {
         "off-peak again at 14:00"
     );
 }
+
+#[test]
+fn an_unnamed_window_is_named_by_its_hours_in_the_reason() {
+    let mut c = Case::new();
+    let mut w = window(&["tue"], "08:00", "17:00", &[Mode::Volunteer]);
+    w.name = None;
+    c.config.schedule.windows = vec![w];
+    let g = &c.decide().gpus[0];
+    assert_eq!(
+        g.reason,
+        Reason::ScheduleVolunteer {
+            window: Some("08:00–17:00".into()),
+            until: Some(at(17, 0))
+        }
+    );
+    assert_eq!(
+        g.reason.sentence(&tz()),
+        "schedule window \"08:00–17:00\" until Tue 24 Nov 17:00"
+    );
+}
