@@ -136,4 +136,67 @@ mod tests {
         assert_eq!(zone_named("Not/AZone"), TimeZone::system());
         assert_eq!(zone_named("Asia/Tokyo").iana_name(), Some("Asia/Tokyo"));
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_toggle_reaches_the_agent_within_a_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let agent = crate::test_agent::start(dir.path()).await;
+        let handle = agent.handle.clone();
+        let mut rx = handle.snapshots.clone();
+
+        let started = std::time::Instant::now();
+        apply(
+            &handle,
+            Control::Pause(PausePreset::OneHour),
+            Timestamp::now(),
+            &TimeZone::UTC,
+        )
+        .await
+        .unwrap();
+        let snap = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            rx.wait_for(|s| s.overrides.len() == 1 && s.gpus.iter().all(|g| g.mode == Mode::Idle)),
+        )
+        .await
+        .expect("the pause showed in a snapshot within 1 s")
+        .unwrap()
+        .clone();
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert!(snap.overrides[0].until.is_some());
+
+        apply(&handle, Control::Auto, Timestamp::now(), &TimeZone::UTC)
+            .await
+            .unwrap();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            rx.wait_for(|s| s.overrides.is_empty()),
+        )
+        .await
+        .expect("back to automatic within 1 s")
+        .unwrap();
+
+        // A GPU the agent does not have is refused, and says so.
+        let refused = apply(
+            &handle,
+            Control::Force {
+                mode: UiMode::Rental,
+                gpu: Some("GPU-nope".into()),
+            },
+            Timestamp::now(),
+            &TimeZone::UTC,
+        )
+        .await;
+        assert!(
+            matches!(refused, Err(DesktopError::Rejected(_))),
+            "{refused:?}"
+        );
+        agent.stop().await;
+
+        // Once stopped, the handle reports the agent as unavailable rather than hanging.
+        let after = apply(&handle, Control::Auto, Timestamp::now(), &TimeZone::UTC).await;
+        assert!(
+            matches!(after, Err(DesktopError::AgentUnavailable(_))),
+            "{after:?}"
+        );
+    }
 }

@@ -15,6 +15,8 @@ mod events;
 mod locale;
 mod settings;
 mod shell;
+#[cfg(test)]
+mod test_agent;
 mod tray;
 mod tray_state;
 mod window;

@@ -136,4 +136,67 @@ mod tests {
             assert_eq!(time_left(SignedDuration::from_secs(s)), want, "{s} s");
         }
     }
+
+    use overtime_core::{Override, OverrideScope, Reason};
+
+    async fn snapshot() -> (
+        AgentSnapshot,
+        overtime_agent::supervisor::Agent,
+        tempfile::TempDir,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let agent = crate::test_agent::start(dir.path()).await;
+        let snap = (*agent.handle.snapshot()).clone();
+        (snap, agent, dir)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_tray_shows_mode_hottest_temperature_and_demo() {
+        let (mut s, agent, _dir) = snapshot().await;
+        s.gpus[0].mode = Mode::Volunteer;
+        s.gpus[1].mode = Mode::Idle;
+        s.gpus[0].reading.as_mut().unwrap().temp_c = Some(61.4);
+        s.gpus[1].reading.as_mut().unwrap().temp_c = Some(72.6);
+        let tray = TrayState::of(&s, s.at);
+        assert_eq!(tray.icon, TrayIconKind::Volunteer);
+        assert_eq!(tray.tooltip, "Overtime — Volunteer / Idle · 73 °C · demo");
+        assert_eq!(tray.override_line, None);
+        agent.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_pause_shows_its_time_left_and_safety_wins_the_icon() {
+        let (mut s, agent, _dir) = snapshot().await;
+        let now = s.at;
+        s.overrides = vec![Override {
+            mode: Mode::Idle,
+            scope: OverrideScope::AllGpus,
+            until: Some(now + SignedDuration::from_mins(52)),
+            set_at: now,
+        }];
+        for g in &mut s.gpus {
+            g.mode = Mode::Idle;
+        }
+        let tray = TrayState::of(&s, now);
+        assert_eq!(tray.icon, TrayIconKind::Paused);
+        assert_eq!(tray.override_line.as_deref(), Some("Paused — 52 min left"));
+
+        s.gpus[1].reason = Reason::CriticalTemperature {
+            temp_c: 93.0,
+            limit_c: 90.0,
+        };
+        s.gpus[1].sentence = "Idle — 93 °C is over the critical 90 °C limit".into();
+        let tray = TrayState::of(&s, now);
+        assert_eq!(tray.icon, TrayIconKind::Alert);
+        assert!(
+            tray.tooltip
+                .ends_with("\nIdle — 93 °C is over the critical 90 °C limit")
+        );
+
+        // An expired override no longer shows.
+        let later = now + SignedDuration::from_hours(1);
+        s.gpus[1].reason = Reason::Starting;
+        assert_eq!(TrayState::of(&s, later).override_line, None);
+        agent.stop().await;
+    }
 }
