@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev libayatana-appindicator3-dev
   librsvg2-dev xvfb xauth webkit2gtk-driver dbus-x11 locales
+  trayer xdotool python3-xlib x11-utils
 )
 
 sudo_if_needed() {

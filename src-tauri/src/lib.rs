@@ -63,22 +63,22 @@ pub fn run() -> ExitCode {
             let shell = Shell::new(host);
             app.manage(shell.clone());
             let handle = app.handle().clone();
-            let tray = if tray::host_possible() {
-                match tray::build(&handle, shell.clone()) {
-                    Ok(t) => Some(t),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "no system tray; Overtime works from its window");
-                        None
-                    }
+            // Built even with no tray host in sight: an X11 tray started later still docks it.
+            let tray = match tray::build(&handle, shell.clone()) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot create the tray icon");
+                    None
                 }
-            } else {
-                tracing::warn!(
-                    "no system tray on this desktop (no D-Bus session); Overtime works from its \
-                     window, and launching it again brings the window back"
-                );
-                None
             };
-            shell.set_tray_available(tray.is_some());
+            let host_seen = tray.is_some() && tray::host_seen();
+            if !host_seen {
+                tracing::warn!(
+                    "no system tray found on this desktop; Overtime works from its window, and \
+                     launching it again brings the window back"
+                );
+            }
+            shell.set_tray_available(host_seen);
             tauri::async_runtime::spawn(events::forward(handle.clone(), shell, tray));
             window::open(&handle)?;
             Ok(())

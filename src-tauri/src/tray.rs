@@ -33,14 +33,39 @@ fn image(kind: TrayIconKind) -> tauri::Result<Image<'static>> {
     Image::from_bytes(bytes)
 }
 
-/// Whether a tray host can exist at all. On Linux the tray is a D-Bus StatusNotifier item, so
-/// with no session bus nothing can show it.
-pub fn host_possible() -> bool {
-    if cfg!(target_os = "linux") {
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
-    } else {
+/// Whether something can show the tray icon. On Linux the icon is a D-Bus StatusNotifier item
+/// (shown by desktops that run a watcher on the session bus), falling back to an X11 system
+/// tray icon (shown by an XEmbed tray such as trayer or a panel). With neither, nobody sees it.
+pub fn host_seen() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
+        bus || x11_tray_present()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
         true
     }
+}
+
+/// True when an X11 system tray owns the `_NET_SYSTEM_TRAY_S<screen>` selection.
+#[cfg(target_os = "linux")]
+fn x11_tray_present() -> bool {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::ConnectionExt as _;
+    let Ok((conn, screen)) = x11rb::connect(None) else {
+        return false;
+    };
+    let name = format!("_NET_SYSTEM_TRAY_S{screen}");
+    let owner = conn
+        .intern_atom(true, name.as_bytes())
+        .ok()
+        .and_then(|c| c.reply().ok())
+        .filter(|a| a.atom != 0)
+        .and_then(|a| conn.get_selection_owner(a.atom).ok())
+        .and_then(|c| c.reply().ok());
+    let _ = conn.flush();
+    owner.is_some_and(|o| o.owner != 0)
 }
 
 /// Builds the tray. Errors mean there is no tray on this desktop; the app then works from
