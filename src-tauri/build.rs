@@ -39,6 +39,7 @@ fn main() {
         "save_games",
         "get_locale",
         "quit_app",
+        "ui_ready",
     ];
     let attributes = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

@@ -32,6 +32,7 @@ use crate::shell::Shell;
 
 /// Starts the app and blocks until it quits. Exit code 1 when it could not start.
 pub fn run() -> ExitCode {
+    let started = std::time::Instant::now();
     init_logging();
     let args: Vec<String> = std::env::args().collect();
     let options = HostOptions::from_env_and_args(&args);
@@ -54,13 +55,14 @@ pub fn run() -> ExitCode {
             commands::save_games,
             commands::get_locale,
             commands::quit_app,
+            commands::ui_ready,
         ])
         .setup(move |app| {
             let host = tauri::async_runtime::block_on(AgentHost::start(&options))?;
             if host.handle.snapshot().simulated {
                 tracing::info!("no NVIDIA GPU answered: demo mode with a simulated GPU");
             }
-            let shell = Shell::new(host);
+            let shell = Shell::new(host, started);
             app.manage(shell.clone());
             let handle = app.handle().clone();
             // Built even with no tray host in sight: an X11 tray started later still docks it.

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use overtime_agent::AgentHandle;
 use overtime_core::config::Config;
@@ -20,6 +21,8 @@ pub struct Shell {
     /// The configuration as last read, for the limits the dashboard marks on its charts.
     config: Mutex<Config>,
     quitting: AtomicBool,
+    /// When the process started, for start-up timing.
+    pub started: Instant,
 }
 
 /// A poisoned lock only means another thread panicked mid-update of plain data; the data is
@@ -29,7 +32,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shell {
-    pub fn new(host: AgentHost) -> Arc<Shell> {
+    pub fn new(host: AgentHost, started: Instant) -> Arc<Shell> {
         Arc::new(Shell {
             handle: host.handle.clone(),
             config_path: host.paths.config_file.clone(),
@@ -41,6 +44,7 @@ impl Shell {
             config: Mutex::new(host.config.clone()),
             host: Mutex::new(Some(host)),
             quitting: AtomicBool::new(false),
+            started,
         })
     }
 

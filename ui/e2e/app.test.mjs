@@ -103,6 +103,21 @@ test('starts in demo mode and shows live telemetry', async () => {
   await shot('dashboard');
 });
 
+test('the dashboard fits 800×600 and has a dark theme', async () => {
+  await wd.setRect(800, 600);
+  await wd.until('the narrow layout', async () => (await wd.execute('return window.innerWidth')) <= 800);
+  const overflow = await wd.execute('return document.documentElement.scrollWidth - window.innerWidth');
+  assert.ok(overflow <= 0, `no horizontal scrolling at 800×600 (overflow ${overflow} px)`);
+  await shot('dashboard-800x600');
+  const toggle = await wd.find('[data-testid="theme"]');
+  await wd.click(toggle); // auto → light
+  await wd.click(toggle); // light → dark
+  assert.equal(await wd.execute('return document.documentElement.dataset.theme'), 'dark');
+  await wd.setRect(1100, 760);
+  await shot('dashboard-dark');
+  await wd.click(toggle); // back to the system's
+});
+
 test('forcing a mode in the UI changes the agent, as the loopback API reports', async () => {
   await wd.click(await wd.find('[data-testid="mode-idle"]'));
   const status = await wd.until('the agent to report the override', async () => {

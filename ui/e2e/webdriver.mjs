@@ -63,6 +63,10 @@ export class WebDriver {
     return this.call('GET', this.s(`/element/${id}/property/${name}`));
   }
 
+  setRect(width, height) {
+    return this.call('POST', this.s('/window/rect'), { width, height });
+  }
+
   click(id) {
     return this.call('POST', this.s(`/element/${id}/click`), {});
   }

@@ -20,6 +20,7 @@ export const api = {
   saveGames: (games: string[]) => invoke<SettingsView>('save_games', { games }),
   getLocale: () => invoke<string | null>('get_locale'),
   quit: () => invoke<void>('quit_app'),
+  uiReady: () => invoke<void>('ui_ready'),
 };
 
 /** Calls `handler` with every snapshot the agent publishes. */
