@@ -152,3 +152,19 @@ test('an invalid thermal limit is refused next to its field and the file is unto
   await wd.click(await wd.find('[data-testid="thermal-save"]'));
   await wd.until('the saved file', () => /critical_limit_c = 88/.test(readFileSync(join(dir, 'config.toml'), 'utf8')));
 });
+
+test('painting the weekly grid by mouse and keyboard saves schedule windows', async () => {
+  // Still on the settings page; the brush starts as Idle.
+  await wd.click(await wd.find('#cell-0')); // Mon 00:00
+  const cell = await wd.find('#cell-0');
+  await wd.type(cell, '\uE014 '); // Right arrow to Mon 01:00, Space paints it
+  assert.match(await wd.attr(await wd.find('#cell-1'), 'class'), /p-idle/);
+  assert.match(await wd.attr(await wd.find('#cell-2'), 'class'), /p-any/);
+  await wd.click(await wd.find('[data-testid="schedule-save"]'));
+  const text = await wd.until('the saved windows', () => {
+    const t = readFileSync(join(dir, 'config.toml'), 'utf8');
+    return /\[\[schedule\.window\]\]/.test(t) ? t : null;
+  });
+  assert.match(text, /days = \["mon"\]\s*start = "00:00"\s*end = "02:00"\s*modes = \["idle"\]/);
+  await shot('settings-schedule');
+});
