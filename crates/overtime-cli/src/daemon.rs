@@ -8,7 +8,7 @@ use anyhow::Context;
 use overtime_agent::clock::SystemClock;
 use overtime_agent::paths::Paths;
 use overtime_agent::providers::demo::DemoMarket;
-use overtime_agent::providers::setup::{self, DemoOptions, ProviderSecrets};
+use overtime_agent::providers::setup::{self, DemoOptions};
 use overtime_agent::sensors::{self, Sensors};
 use overtime_agent::supervisor::{Agent, AgentParts};
 use overtime_agent::{api, config_file};
@@ -67,7 +67,7 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         &config,
         &paths.state_dir,
         clock.clone(),
-        read_secrets(&config).await,
+        setup::read_secrets(&config).await,
         demo_options(args.seed),
     );
     for note in &set.notes {
@@ -135,53 +135,6 @@ fn demo_options(seed: u64) -> DemoOptions {
         market.renter_after_s = (s, s);
     }
     DemoOptions { market }
-}
-
-/// Provider secrets for the configured providers: the environment first (headless boxes), then
-/// the OS keyring. A keyring that cannot be reached is reported once, not fatal.
-pub(crate) async fn read_secrets(config: &overtime_core::config::Config) -> ProviderSecrets {
-    use overtime_agent::secrets::{LayeredStore, SecretName, SecretStore};
-    use overtime_core::config::providers::{RentalChoice, VolunteerChoice};
-    let mut wanted = Vec::new();
-    if config.providers.rental == RentalChoice::Vast {
-        wanted.push(SecretName::VastApiKey);
-    }
-    if config.providers.volunteer == VolunteerChoice::Boinc {
-        wanted.push(SecretName::BoincRpcPassword);
-    }
-    if wanted.is_empty() {
-        return ProviderSecrets::default();
-    }
-    let read = tokio::task::spawn_blocking(move || {
-        let store = LayeredStore::from_env();
-        wanted
-            .into_iter()
-            .map(|name| {
-                (
-                    name,
-                    store.get(name).map(|s| s.map(|v| v.expose().to_owned())),
-                )
-            })
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap_or_default();
-    let mut secrets = ProviderSecrets::default();
-    for (name, value) in read {
-        match value {
-            Ok(Some(v)) => match name {
-                SecretName::VastApiKey => secrets.vast_api_key = Some(v),
-                SecretName::BoincRpcPassword => secrets.boinc_password = Some(v),
-                _ => {}
-            },
-            Ok(None) => tracing::info!(
-                "{name} is not set (`overtime secrets set {}`)",
-                name.as_str()
-            ),
-            Err(e) => tracing::warn!("{e}"),
-        }
-    }
-    secrets
 }
 
 fn init_logging(filter: Option<&str>) {

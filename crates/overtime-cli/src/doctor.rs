@@ -183,7 +183,7 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     }
 
     // Providers: each configured one is asked for its real state, as the agent would.
-    let secrets = crate::daemon::read_secrets(&config).await;
+    let secrets = setup::read_secrets(&config).await;
     let ProviderSet { providers, notes } = setup::build(
         &config,
         &paths.state_dir,

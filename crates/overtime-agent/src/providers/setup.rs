@@ -156,3 +156,48 @@ fn kind_word(kind: HookKind) -> &'static str {
         HookKind::Volunteer => "volunteer",
     }
 }
+
+/// Provider secrets for the configured providers: the environment first (headless boxes), then
+/// the OS keyring. A keyring that cannot be reached is reported once, not fatal.
+pub async fn read_secrets(config: &Config) -> ProviderSecrets {
+    use crate::secrets::{LayeredStore, SecretName, SecretStore};
+    let mut wanted = Vec::new();
+    if config.providers.rental == RentalChoice::Vast {
+        wanted.push(SecretName::VastApiKey);
+    }
+    if config.providers.volunteer == VolunteerChoice::Boinc {
+        wanted.push(SecretName::BoincRpcPassword);
+    }
+    if wanted.is_empty() {
+        return ProviderSecrets::default();
+    }
+    let read = tokio::task::spawn_blocking(move || {
+        let store = LayeredStore::from_env();
+        wanted
+            .into_iter()
+            .map(|name| {
+                (
+                    name,
+                    store.get(name).map(|s| s.map(|v| v.expose().to_owned())),
+                )
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
+    let mut secrets = ProviderSecrets::default();
+    for (name, value) in read {
+        match value {
+            Ok(Some(v)) => match name {
+                SecretName::VastApiKey => secrets.vast_api_key = Some(v),
+                SecretName::BoincRpcPassword => secrets.boinc_password = Some(v),
+            },
+            Ok(None) => tracing::info!(
+                "{name} is not set (`overtime secrets set {}`)",
+                name.as_str()
+            ),
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+    secrets
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""Measures the release desktop app (run by scripts/bench-desktop, under Xvfb with a tray).
+
+Prints: launch to first telemetry drawn; total PSS of the app's processes and CPU (% of one
+core, averaged over the sample) with the dashboard open, then with the window closed to the
+tray. PSS comes from /proc/<pid>/smaps_rollup, CPU from utime+stime in /proc/<pid>/stat.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+APP = sys.argv[1]
+SAMPLE_S = float(os.environ.get("BENCH_SAMPLE_S", "60"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+X11 = os.path.join(HERE, "..", "ui", "e2e", "x11.py")
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid):
+    pids = [pid]
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    pids.extend(tree(int(p)))
+            except OSError:
+                pass
+    return pids
+
+
+def pss_kib(pids):
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def cpu_ticks(pids):
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total
+
+
+def cpu_pct(pid, seconds):
+    """CPU of the process tree over `seconds`, in % of one core (processes that live through it)."""
+    pids = tree(pid)
+    before = {p: cpu_ticks([p]) for p in pids}
+    t0 = time.monotonic()
+    time.sleep(seconds)
+    elapsed = time.monotonic() - t0
+    used = sum(cpu_ticks([p]) - b for p, b in before.items() if os.path.exists(f"/proc/{p}"))
+    return 100.0 * used / TICK / elapsed
+
+
+def breakdown(pids):
+    parts = []
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        parts.append(f"{name} {pss_kib([p]) / 1024:.1f}")
+    return ", ".join(parts) + " (MiB)"
+
+
+def names(pids):
+    out = []
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/comm") as f:
+                out.append(f.read().strip())
+        except OSError:
+            pass
+    return ", ".join(out)
+
+
+def main():
+    d = tempfile.mkdtemp(prefix="overtime-bench-")
+    with open(f"{d}/config.toml", "w") as f:
+        f.write("[api]\nport = 0\n")
+    trayer = subprocess.Popen(
+        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "120", "--height", "32"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    env = dict(os.environ, OVERTIME_CONFIG=f"{d}/config.toml", OVERTIME_DATA_DIR=f"{d}/data",
+               OVERTIME_STATE_DIR=f"{d}/state", OVERTIME_DEMO="1", NO_COLOR="1",
+               WEBKIT_DISABLE_COMPOSITING_MODE="1")
+    env.setdefault("LC_ALL", "en_US.UTF-8")
+    log = open(f"{d}/app.log", "w+")
+    t0 = time.monotonic()
+    app = subprocess.Popen([APP], env=env, stdout=log, stderr=log)
+    launch_s = None
+    while time.monotonic() - t0 < 30:
+        log.seek(0)
+        if "dashboard drew its first telemetry" in log.read():
+            launch_s = time.monotonic() - t0
+            break
+        time.sleep(0.01)
+    if launch_s is None:
+        print("the dashboard never reported drawn telemetry; log:", open(f"{d}/app.log").read()[-2000:])
+        app.kill()
+        trayer.kill()
+        sys.exit(1)
+    print(f"launch to first telemetry drawn: {launch_s:.2f} s")
+    time.sleep(5)
+    pids = tree(app.pid)
+    print(f"window open: PSS by process: {breakdown(pids)}")
+    print(f"window open: PSS total {pss_kib(pids) / 1024:.1f} MiB")
+    print(f"window open: CPU {cpu_pct(app.pid, SAMPLE_S):.2f} % of one core over {SAMPLE_S:.0f} s")
+
+    closed = subprocess.run(["/usr/bin/python3", X11, "close", "Overtime"], capture_output=True, text=True).stdout.strip()
+    if closed != "1":
+        print("could not close the window")
+    time.sleep(5)
+    pids = tree(app.pid)
+    print(f"closed to tray (+5 s): PSS by process: {breakdown(pids)}")
+    print(f"closed to tray (+5 s): PSS total {pss_kib(pids) / 1024:.1f} MiB")
+    print(f"closed to tray: CPU {cpu_pct(app.pid, SAMPLE_S):.2f} % of one core over {SAMPLE_S:.0f} s")
+    app.terminate()
+    try:
+        app.wait(10)
+    except subprocess.TimeoutExpired:
+        app.kill()
+    trayer.kill()
+
+
+main()

@@ -1,0 +1,195 @@
+//! Starts the agent inside the desktop process, the way `overtime daemon` does: sensors picked
+//! automatically (a simulated GPU when no NVIDIA driver answers — demo mode), providers from the
+//! configuration, and the loopback API when `api.enabled`.
+//!
+//! The shell adds nothing to the agent's logic; it only owns it and stops it cleanly on quit.
+
+use std::sync::Arc;
+
+use overtime_agent::api::{self, ApiServer};
+use overtime_agent::clock::SystemClock;
+use overtime_agent::paths::Paths;
+use overtime_agent::providers::demo::DemoMarket;
+use overtime_agent::providers::setup::{self, DemoOptions};
+use overtime_agent::sensors::{self, Sensors};
+use overtime_agent::supervisor::{Agent, AgentParts};
+use overtime_agent::{AgentHandle, config_file};
+use overtime_core::config::Config;
+
+use crate::wire::ApiState;
+
+/// Forces the simulated GPU even when a driver is present (also `--demo`).
+pub const ENV_DEMO: &str = "OVERTIME_DEMO";
+
+/// How the agent is started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostOptions {
+    pub demo: bool,
+    /// Seed of the simulated GPU and market.
+    pub seed: u64,
+}
+
+impl HostOptions {
+    /// From the command line (`--demo`) and the environment (`OVERTIME_DEMO=1`).
+    pub fn from_env_and_args(args: &[String]) -> HostOptions {
+        let env_demo = std::env::var(ENV_DEMO)
+            .map(|v| !v.is_empty() && v != "0")
+            .unwrap_or(false);
+        HostOptions {
+            demo: env_demo || args.iter().any(|a| a == "--demo"),
+            seed: 42,
+        }
+    }
+}
+
+/// The running agent and what the shell started around it.
+pub struct AgentHost {
+    agent: Agent,
+    api: Option<ApiServer>,
+    pub handle: AgentHandle,
+    pub paths: Paths,
+    pub api_state: ApiState,
+    /// The configuration file failed to load; the agent runs on defaults until it is fixed.
+    pub startup_config_error: Option<String>,
+    /// The configuration in force at start.
+    pub config: Config,
+}
+
+/// Why the agent could not start at all.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error("cannot work out where Overtime keeps its files: {0}")]
+    Paths(#[from] overtime_agent::paths::PathsError),
+    #[error("the agent could not start: {0}")]
+    Agent(#[from] overtime_agent::supervisor::AgentError),
+}
+
+impl AgentHost {
+    /// Starts everything. Call from inside a tokio runtime.
+    pub async fn start(options: &HostOptions) -> Result<AgentHost, HostError> {
+        let paths = Paths::from_env()?;
+        paths.ensure_dirs()?;
+        let (config, startup_config_error) = match config_file::load(&paths.config_file) {
+            Ok(c) => (c, None),
+            Err(e) => {
+                tracing::error!("{e}\nRunning on built-in defaults until the file is fixed.");
+                (
+                    Config::default(),
+                    Some(format!(
+                        "{e}\nOvertime runs on built-in defaults until the file is fixed."
+                    )),
+                )
+            }
+        };
+        let (sensors, note): (Box<dyn Sensors>, String) = if options.demo {
+            (
+                Box::new(sensors::simulated::SimulatedSensors::new(options.seed, 1)),
+                "demo mode requested: using a simulated GPU".to_owned(),
+            )
+        } else {
+            sensors::auto_select(options.seed)
+        };
+        let clock = Arc::new(SystemClock);
+        let set = setup::build(
+            &config,
+            &paths.state_dir,
+            clock.clone(),
+            setup::read_secrets(&config).await,
+            DemoOptions {
+                market: DemoMarket {
+                    seed: options.seed,
+                    ..DemoMarket::default()
+                },
+            },
+        );
+        for note in &set.notes {
+            tracing::info!("{note}");
+        }
+        let api_config = config.api.clone();
+        let agent = Agent::start(AgentParts {
+            config: config.clone(),
+            config_path: Some(paths.config_file.clone()),
+            state_dir: paths.state_dir.clone(),
+            sensors,
+            sensors_note: note,
+            providers: set.providers,
+            clock,
+            system_tz: jiff::tz::TimeZone::system(),
+            activity: AgentParts::real_activity(),
+            runner_timing: Default::default(),
+            ledger_path: Some(paths.data_dir.join("ledger.sqlite")),
+        })
+        .await?;
+
+        let (api, api_state) = if api_config.enabled {
+            match start_api(&agent, &paths, api_config.port, api_config.metrics).await {
+                Ok(server) => {
+                    let address = server.addr.to_string();
+                    tracing::info!(%address, "loopback API listening");
+                    (
+                        Some(server),
+                        ApiState {
+                            address: Some(address),
+                            note: None,
+                        },
+                    )
+                }
+                Err(note) => {
+                    tracing::warn!("{note}");
+                    (
+                        None,
+                        ApiState {
+                            address: None,
+                            note: Some(note),
+                        },
+                    )
+                }
+            }
+        } else {
+            (
+                None,
+                ApiState {
+                    address: None,
+                    note: Some("the loopback API is disabled in the configuration".to_owned()),
+                },
+            )
+        };
+        Ok(AgentHost {
+            handle: agent.handle.clone(),
+            agent,
+            api,
+            paths,
+            api_state,
+            startup_config_error,
+            config,
+        })
+    }
+
+    /// Stops the agent (providers handed back safe, power limits restored) and the API.
+    pub async fn stop(self) {
+        self.agent.stop().await;
+        if let Some(api) = self.api {
+            let _ = api.task.await;
+        }
+        tracing::info!("agent stopped cleanly");
+    }
+}
+
+async fn start_api(
+    agent: &Agent,
+    paths: &Paths,
+    port: u16,
+    metrics: bool,
+) -> Result<ApiServer, String> {
+    let token = api::token::ApiToken::load_or_create(&paths.api_token_file())
+        .map_err(|e| format!("the loopback API is off: {e}"))?;
+    api::serve(
+        agent.handle.clone(),
+        port,
+        metrics,
+        token,
+        agent.shutdown_token().child_token(),
+    )
+    .await
+    .map_err(|e| format!("the loopback API is off: {e}"))
+}

@@ -1,0 +1,71 @@
+//! The TypeScript the UI imports (`ui/src/lib/bindings.ts`), generated from the wire types.
+//!
+//! A test compares the committed file with what the Rust types produce now and fails when they
+//! differ; run `OVERTIME_UPDATE_BINDINGS=1 cargo test -p overtime-desktop bindings` to refresh.
+
+#[cfg(test)]
+use ts_rs::TS;
+
+/// Where the generated file lives, relative to this crate.
+#[cfg(test)]
+const BINDINGS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindings.ts");
+
+/// The whole bindings file as the Rust types describe it now.
+#[cfg(test)]
+fn render() -> String {
+    use crate::control::PausePreset;
+    use crate::error::{CommandErrorWire, ErrorCode, FieldError};
+    use crate::settings::{Paint, SettingsView, ThermalForm};
+    use crate::wire::{
+        ApiState, UiGpu, UiLimits, UiMode, UiOverride, UiProvider, UiReading, UiSnapshot,
+    };
+
+    let decls = [
+        UiMode::decl(),
+        UiSnapshot::decl(),
+        ApiState::decl(),
+        UiGpu::decl(),
+        UiReading::decl(),
+        UiLimits::decl(),
+        UiOverride::decl(),
+        UiProvider::decl(),
+        PausePreset::decl(),
+        Paint::decl(),
+        ThermalForm::decl(),
+        SettingsView::decl(),
+        ErrorCode::decl(),
+        FieldError::decl(),
+        CommandErrorWire::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from src-tauri's wire types by ts-rs; do not edit.\n\
+         // Refresh: OVERTIME_UPDATE_BINDINGS=1 cargo test -p overtime-desktop bindings\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committed_bindings_match_the_rust_types() {
+        let now = render();
+        if std::env::var_os("OVERTIME_UPDATE_BINDINGS").is_some() {
+            std::fs::write(BINDINGS_PATH, &now).unwrap();
+        }
+        let committed = std::fs::read_to_string(BINDINGS_PATH).unwrap_or_default();
+        assert!(
+            committed == now,
+            "ui/src/lib/bindings.ts is stale; run OVERTIME_UPDATE_BINDINGS=1 cargo test -p overtime-desktop bindings"
+        );
+    }
+}

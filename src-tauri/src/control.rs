@@ -1,0 +1,202 @@
+//! The manual controls the tray and the dashboard share: force a mode, pause for a while, or go
+//! back to automatic. Both call the agent's handle directly, so a toggle takes effect on the
+//! agent's next wake-up (it wakes on every command), well within a second.
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use overtime_agent::AgentHandle;
+use overtime_core::{Mode, OverrideScope};
+use serde::Deserialize;
+use ts_rs::TS;
+
+use crate::error::DesktopError;
+use crate::wire::UiMode;
+
+/// How long a pause lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PausePreset {
+    OneHour,
+    ThreeHours,
+    /// Until local midnight: the start of tomorrow in the agent's time zone.
+    UntilTomorrow,
+    UntilResumed,
+}
+
+/// A manual control, as the tray menu and the dashboard buttons express it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Control {
+    /// Clear every override: the schedule and the policy decide again.
+    Auto,
+    /// Force a mode on every GPU (or one) until cleared.
+    Force { mode: UiMode, gpu: Option<String> },
+    /// Idle every GPU for a while.
+    Pause(PausePreset),
+}
+
+/// When a pause started at `now` ends; `None` means "until I resume".
+///
+/// "Until tomorrow" is the start of the next local day in `tz`, DST-correct (jiff resolves a
+/// midnight that does not exist to the next valid instant).
+pub fn pause_until(preset: PausePreset, now: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
+    match preset {
+        PausePreset::OneHour => Some(now + SignedDuration::from_hours(1)),
+        PausePreset::ThreeHours => Some(now + SignedDuration::from_hours(3)),
+        PausePreset::UntilTomorrow => {
+            let local = now.to_zoned_datetime(tz.clone());
+            let next = local.tomorrow().and_then(|t| t.start_of_day());
+            match next {
+                Ok(t) => Some(t.timestamp()),
+                // Only at the very end of jiff's range; a day's pause is the closest meaning.
+                Err(_) => Some(now + SignedDuration::from_hours(24)),
+            }
+        }
+        PausePreset::UntilResumed => None,
+    }
+}
+
+/// Sends `control` to the agent and waits for its answer.
+pub async fn apply(
+    handle: &AgentHandle,
+    control: Control,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> Result<(), DesktopError> {
+    let result = match control {
+        Control::Auto => handle.clear_override(OverrideScope::AllGpus).await,
+        Control::Force { mode, gpu } => {
+            let scope = gpu.map_or(OverrideScope::AllGpus, OverrideScope::Gpu);
+            handle.set_override(Mode::from(mode), scope, None).await
+        }
+        Control::Pause(preset) => {
+            handle
+                .set_override(
+                    Mode::Idle,
+                    OverrideScope::AllGpus,
+                    pause_until(preset, now, tz),
+                )
+                .await
+        }
+    };
+    result.map_err(DesktopError::from_agent)
+}
+
+/// The agent's zone by name (as its snapshot reports it), else the system's.
+pub fn zone_named(name: &str) -> TimeZone {
+    jiff::tz::db()
+        .get(name)
+        .unwrap_or_else(|_| TimeZone::system())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn pause_presets_end_when_their_names_say() {
+        let berlin = jiff::tz::db().get("Europe/Berlin").unwrap();
+        let now = ts("2026-03-10T21:15:00Z"); // 22:15 in Berlin
+        let cases = [
+            (PausePreset::OneHour, Some(ts("2026-03-10T22:15:00Z"))),
+            (PausePreset::ThreeHours, Some(ts("2026-03-11T00:15:00Z"))),
+            // Midnight in Berlin (UTC+1 in March before DST).
+            (PausePreset::UntilTomorrow, Some(ts("2026-03-10T23:00:00Z"))),
+            (PausePreset::UntilResumed, None),
+        ];
+        for (preset, want) in cases {
+            assert_eq!(pause_until(preset, now, &berlin), want, "{preset:?}");
+        }
+    }
+
+    #[test]
+    fn until_tomorrow_follows_the_local_day_across_a_dst_change() {
+        let berlin = jiff::tz::db().get("Europe/Berlin").unwrap();
+        // Saturday 28 March 2026, 23:30 CET; clocks go forward the next night, but midnight
+        // itself is still CET.
+        let now = ts("2026-03-28T22:30:00Z");
+        assert_eq!(
+            pause_until(PausePreset::UntilTomorrow, now, &berlin),
+            Some(ts("2026-03-28T23:00:00Z"))
+        );
+        // Sunday 29 March after the change (CEST): next midnight is 22:00 UTC.
+        let now = ts("2026-03-29T12:00:00Z");
+        assert_eq!(
+            pause_until(PausePreset::UntilTomorrow, now, &berlin),
+            Some(ts("2026-03-29T22:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn unknown_zone_names_fall_back_to_the_system_zone() {
+        assert_eq!(zone_named("Not/AZone"), TimeZone::system());
+        assert_eq!(zone_named("Asia/Tokyo").iana_name(), Some("Asia/Tokyo"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_toggle_reaches_the_agent_within_a_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let agent = crate::test_agent::start(dir.path()).await;
+        let handle = agent.handle.clone();
+        let mut rx = handle.snapshots.clone();
+
+        let started = std::time::Instant::now();
+        apply(
+            &handle,
+            Control::Pause(PausePreset::OneHour),
+            Timestamp::now(),
+            &TimeZone::UTC,
+        )
+        .await
+        .unwrap();
+        let snap = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            rx.wait_for(|s| s.overrides.len() == 1 && s.gpus.iter().all(|g| g.mode == Mode::Idle)),
+        )
+        .await
+        .expect("the pause showed in a snapshot within 1 s")
+        .unwrap()
+        .clone();
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert!(snap.overrides[0].until.is_some());
+
+        apply(&handle, Control::Auto, Timestamp::now(), &TimeZone::UTC)
+            .await
+            .unwrap();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            rx.wait_for(|s| s.overrides.is_empty()),
+        )
+        .await
+        .expect("back to automatic within 1 s")
+        .unwrap();
+
+        // A GPU the agent does not have is refused, and says so.
+        let refused = apply(
+            &handle,
+            Control::Force {
+                mode: UiMode::Rental,
+                gpu: Some("GPU-nope".into()),
+            },
+            Timestamp::now(),
+            &TimeZone::UTC,
+        )
+        .await;
+        assert!(
+            matches!(refused, Err(DesktopError::Rejected(_))),
+            "{refused:?}"
+        );
+        agent.stop().await;
+
+        // Once stopped, the handle reports the agent as unavailable rather than hanging.
+        let after = apply(&handle, Control::Auto, Timestamp::now(), &TimeZone::UTC).await;
+        assert!(
+            matches!(after, Err(DesktopError::AgentUnavailable(_))),
+            "{after:?}"
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! The state the Tauri app manages: the agent's handle, the running agent itself (taken once,
+//! to stop it on quit) and the facts the shell adds to what the UI sees.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use overtime_agent::AgentHandle;
+use overtime_core::config::Config;
+
+use crate::agent_host::AgentHost;
+use crate::wire::{ShellFacts, UiSnapshot};
+
+/// Managed by Tauri (`app.manage`); commands reach it as `State<'_, Arc<Shell>>`.
+pub struct Shell {
+    pub handle: AgentHandle,
+    pub config_path: PathBuf,
+    host: Mutex<Option<AgentHost>>,
+    facts: Mutex<ShellFacts>,
+    /// The configuration as last read, for the limits the dashboard marks on its charts.
+    config: Mutex<Config>,
+    quitting: AtomicBool,
+    /// When the process started, for start-up timing.
+    pub started: Instant,
+}
+
+/// A poisoned lock only means another thread panicked mid-update of plain data; the data is
+/// still usable, so carry on rather than take the whole app down.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shell {
+    pub fn new(host: AgentHost, started: Instant) -> Arc<Shell> {
+        Arc::new(Shell {
+            handle: host.handle.clone(),
+            config_path: host.paths.config_file.clone(),
+            facts: Mutex::new(ShellFacts {
+                api: host.api_state.clone(),
+                tray_available: false,
+                startup_config_error: host.startup_config_error.clone(),
+            }),
+            config: Mutex::new(host.config.clone()),
+            host: Mutex::new(Some(host)),
+            quitting: AtomicBool::new(false),
+            started,
+        })
+    }
+
+    /// The dashboard's view of the latest agent snapshot.
+    pub fn ui_snapshot(&self) -> UiSnapshot {
+        let snapshot = self.handle.snapshot();
+        UiSnapshot::from_agent(&snapshot, &lock(&self.config), &lock(&self.facts))
+    }
+
+    pub fn config(&self) -> Config {
+        lock(&self.config).clone()
+    }
+
+    pub fn set_config(&self, config: Config) {
+        *lock(&self.config) = config;
+    }
+
+    pub fn set_tray_available(&self, available: bool) {
+        lock(&self.facts).tray_available = available;
+    }
+
+    /// Marks that the user asked to quit (so closing the last window may end the app).
+    pub fn begin_quit(&self) {
+        self.quitting.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_quitting(&self) -> bool {
+        self.quitting.load(Ordering::SeqCst)
+    }
+
+    /// The agent, once: whoever takes it stops it.
+    pub fn take_host(&self) -> Option<AgentHost> {
+        lock(&self.host).take()
+    }
+}

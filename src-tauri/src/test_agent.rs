@@ -1,0 +1,32 @@
+//! Tests only: a real agent on simulated GPUs with no providers, so shell code is tested
+//! against the agent it drives rather than a stand-in.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::tz::TimeZone;
+use overtime_agent::clock::SystemClock;
+use overtime_agent::sensors::simulated::SimulatedSensors;
+use overtime_agent::supervisor::{Agent, AgentParts};
+use overtime_core::config::Config;
+
+/// Starts an agent with two simulated GPUs keeping its state in `state_dir`.
+pub async fn start(state_dir: &Path) -> Agent {
+    Agent::start(AgentParts {
+        config: Config::default(),
+        config_path: None,
+        state_dir: state_dir.to_owned(),
+        sensors: Box::new(SimulatedSensors::new(7, 2)),
+        sensors_note: "test".into(),
+        providers: Vec::new(),
+        clock: Arc::new(SystemClock),
+        system_tz: TimeZone::UTC,
+        activity: AgentParts::real_activity(),
+        runner_timing: Default::default(),
+        ledger_path: None,
+    })
+    .await
+    .unwrap()
+}

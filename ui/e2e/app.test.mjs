@@ -1,0 +1,170 @@
+// End-to-end: the real built app (demo mode) driven through tauri-driver and WebKitWebDriver.
+// Needs a display (run under xvfb-run), `tauri-driver` and `WebKitWebDriver` on PATH, and the
+// binary path in OVERTIME_DESKTOP_BIN. Screenshots go to OVERTIME_SCREENSHOTS (if set).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { WebDriver } from './webdriver.mjs';
+
+const app = resolve(process.env.OVERTIME_DESKTOP_BIN ?? '../target/debug/overtime-desktop');
+const shots = process.env.OVERTIME_SCREENSHOTS;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+    srv.on('error', fail);
+  });
+}
+
+async function waitForDriver(port) {
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('tauri-driver did not start within 20 s');
+}
+
+let driver;
+let wd;
+let dir;
+let apiPort;
+
+async function apiStatus() {
+  const token = readFileSync(join(dir, 'state', 'api-token'), 'utf8').trim();
+  const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5000),
+  });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+async function shot(name) {
+  if (!shots) return;
+  mkdirSync(shots, { recursive: true });
+  writeFileSync(join(shots, `${name}.png`), await wd.screenshot());
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'overtime-e2e-'));
+  apiPort = await freePort();
+  writeFileSync(join(dir, 'config.toml'), `# e2e\n[api]\nport = ${apiPort}\n`);
+  const env = {
+    ...process.env,
+    OVERTIME_CONFIG: join(dir, 'config.toml'),
+    OVERTIME_DATA_DIR: join(dir, 'data'),
+    OVERTIME_STATE_DIR: join(dir, 'state'),
+    OVERTIME_DEMO: '1',
+    LC_ALL: process.env.LC_ALL ?? 'en_US.UTF-8',
+    WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+  };
+  const driverPort = await freePort();
+  const nativePort = await freePort();
+  driver = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitForDriver(driverPort);
+  wd = new WebDriver(`http://127.0.0.1:${driverPort}`);
+  await wd.start(app);
+});
+
+after(async () => {
+  await wd?.stop();
+  driver?.kill();
+});
+
+test('starts in demo mode and shows live telemetry', async () => {
+  await wd.until('the demo banner', () => wd.find('[data-testid="demo-banner"]'));
+  const dash = await wd.until('the dashboard', () => wd.find('[data-testid="dashboard"]'));
+  const first = Number(await wd.attr(dash, 'data-at'));
+  const temp = await wd.text(await wd.find('[data-testid="temp"]'));
+  assert.match(temp, /\d+ °C/);
+  await wd.until('a newer snapshot', async () => {
+    const now = Number(await wd.attr(await wd.find('[data-testid="dashboard"]'), 'data-at'));
+    return now > first;
+  });
+  await wd.until('a drawn chart', async () => (await wd.findAll('[data-testid="chart"] canvas')).length > 0);
+  await shot('dashboard');
+});
+
+test('the dashboard fits 800×600 and has a dark theme', async () => {
+  await wd.setRect(800, 600);
+  await wd.until('the narrow layout', async () => (await wd.execute('return window.innerWidth')) <= 800);
+  const overflow = await wd.execute('return document.documentElement.scrollWidth - window.innerWidth');
+  assert.ok(overflow <= 0, `no horizontal scrolling at 800×600 (overflow ${overflow} px)`);
+  await shot('dashboard-800x600');
+  const toggle = await wd.find('[data-testid="theme"]');
+  await wd.click(toggle); // auto → light
+  await wd.click(toggle); // light → dark
+  assert.equal(await wd.execute('return document.documentElement.dataset.theme'), 'dark');
+  await wd.setRect(1100, 760);
+  await shot('dashboard-dark');
+  await wd.click(toggle); // back to the system's
+});
+
+test('forcing a mode in the UI changes the agent, as the loopback API reports', async () => {
+  await wd.click(await wd.find('[data-testid="mode-idle"]'));
+  const status = await wd.until('the agent to report the override', async () => {
+    const s = await apiStatus();
+    return s.overrides.length === 1 && s.gpus[0].mode === 'idle' ? s : null;
+  }, 5000);
+  assert.equal(status.overrides[0].mode, 'idle');
+  await wd.until('the UI to show Idle', async () =>
+    (await wd.text(await wd.find('[data-testid="status-mode"]'))) === 'Idle');
+  await shot('override-idle');
+
+  await wd.click(await wd.find('[data-testid="mode-auto"]'));
+  await wd.until('the override to clear', async () => (await apiStatus()).overrides.length === 0, 5000);
+});
+
+test('an invalid thermal limit is refused next to its field and the file is untouched', async () => {
+  const before = readFileSync(join(dir, 'config.toml'), 'utf8');
+  await wd.click(await wd.find('[data-testid="nav-settings"]'));
+  const critical = await wd.until('the thermal form', () => wd.find('[data-testid="thermal-critical_limit_c"]'));
+  await wd.clear(critical);
+  await wd.type(critical, '70');
+  await wd.click(await wd.find('[data-testid="thermal-save"]'));
+  const err = await wd.until('the field error', () => wd.find('[data-testid="error-critical_limit_c"]'));
+  assert.match(await wd.text(err), /must be above soft_limit_c/);
+  assert.equal(await wd.attr(critical, 'aria-invalid'), 'true');
+  assert.equal(await wd.prop(critical, 'value'), '70', 'the rejected input stays for the user to fix');
+  assert.equal(readFileSync(join(dir, 'config.toml'), 'utf8'), before);
+  await shot('settings-invalid');
+
+  await wd.clear(critical);
+  await wd.type(critical, '88');
+  await wd.click(await wd.find('[data-testid="thermal-save"]'));
+  await wd.until('the saved file', () => /critical_limit_c = 88/.test(readFileSync(join(dir, 'config.toml'), 'utf8')));
+});
+
+test('painting the weekly grid by mouse and keyboard saves schedule windows', async () => {
+  // Still on the settings page; the brush starts as Idle.
+  await wd.click(await wd.find('#cell-0')); // Mon 00:00
+  const cell = await wd.find('#cell-0');
+  await wd.type(cell, '\uE014 '); // Right arrow to Mon 01:00, Space paints it
+  assert.match(await wd.attr(await wd.find('#cell-1'), 'class'), /p-idle/);
+  assert.match(await wd.attr(await wd.find('#cell-2'), 'class'), /p-any/);
+  await wd.click(await wd.find('[data-testid="schedule-save"]'));
+  const text = await wd.until('the saved windows', () => {
+    const t = readFileSync(join(dir, 'config.toml'), 'utf8');
+    return /\[\[schedule\.window\]\]/.test(t) ? t : null;
+  });
+  assert.match(text, /days = \["mon"\]\s*start = "00:00"\s*end = "02:00"\s*modes = \["idle"\]/);
+  await shot('settings-schedule');
+});

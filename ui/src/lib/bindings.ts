@@ -1,0 +1,102 @@
+// Generated from src-tauri's wire types by ts-rs; do not edit.
+// Refresh: OVERTIME_UPDATE_BINDINGS=1 cargo test -p overtime-desktop bindings
+
+export type UiMode = "rental" | "volunteer" | "idle";
+
+export type UiSnapshot = { at_ms: number, agent_version: string, 
+/**
+ * Demo mode: readings are simulated. The UI must say so.
+ */
+simulated: boolean, sensor_backend: string, timezone: string, gpus: Array<UiGpu>, overrides: Array<UiOverride>, providers: Array<UiProvider>, games: Array<string>, input_idle_s: number | null, schedule_window: string | null, config_path: string | null, 
+/**
+ * The configuration file is invalid; the previous good one stays in force.
+ */
+config_error: string | null, 
+/**
+ * Where the loopback API listens, or why it does not.
+ */
+api: ApiState, 
+/**
+ * False when no system tray could be used: closing the window then leaves Overtime
+ * running in the background with no icon.
+ */
+tray_available: boolean, };
+
+export type ApiState = { 
+/**
+ * `127.0.0.1:47615` while it listens.
+ */
+address: string | null, 
+/**
+ * Why it is not running (disabled, port in use, …).
+ */
+note: string | null, };
+
+export type UiGpu = { uuid: string, index: number, name: string, mode: UiMode, 
+/**
+ * "Idle — game running: eldenring.exe"; the same sentence the tray and the API show.
+ */
+sentence: string, 
+/**
+ * True when the mode is forced by a manual override.
+ */
+overridden: boolean, 
+/**
+ * True when a safety rule (critical temperature, lost telemetry) decided the mode.
+ */
+alert: boolean, since_ms: number, fault: string | null, reading: UiReading | null, limits: UiLimits, 
+/**
+ * A lowered power limit the thermal guard set, in W.
+ */
+power_cap_w: number | null, };
+
+export type UiReading = { temp_c: number | null, load_pct: number | null, mem_used_mib: number | null, mem_total_mib: number | null, power_w: number | null, power_limit_w: number | null, fan_pct: number | null, sm_clock_mhz: number | null, mem_clock_mhz: number | null, 
+/**
+ * Active slow-down reasons (`sw_power_cap`, `hw_thermal`, …); empty when none.
+ */
+throttle: Array<string>, };
+
+export type UiLimits = { soft_limit_c: number, critical_limit_c: number, hysteresis_c: number, };
+
+export type UiOverride = { mode: UiMode, 
+/**
+ * `null`: every GPU.
+ */
+gpu_uuid: string | null, 
+/**
+ * `null`: until the user resumes.
+ */
+until_ms: number | null, };
+
+export type UiProvider = { name: string, kind: UiMode, simulated: boolean, detail: string | null, error: string | null, last_ok_ms: number | null, };
+
+export type PausePreset = "one_hour" | "three_hours" | "until_tomorrow" | "until_resumed";
+
+export type Paint = "any" | "rental" | "volunteer" | "idle";
+
+export type ThermalForm = { gpu_uuid: string | null, soft_limit_c: number, critical_limit_c: number, hysteresis_c: number, };
+
+export type SettingsView = { config_path: string, 
+/**
+ * First the values for every GPU, then one entry per GPU the agent sees.
+ */
+thermal: Array<ThermalForm>, 
+/**
+ * 168 cells, Monday 00:00–01:00 first, in the schedule's time zone.
+ */
+schedule: Array<Paint>, 
+/**
+ * Executable names that count as games.
+ */
+games: Array<string>, };
+
+export type ErrorCode = "agent_unavailable" | "rejected" | "invalid_settings" | "config_file";
+
+export type FieldError = { 
+/**
+ * Dotted path as the configuration names it, e.g. `thermal.soft_limit_c` or
+ * `thermal.gpu."GPU-1".critical_limit_c`.
+ */
+field: string, message: string, };
+
+export type CommandError = { code: ErrorCode, message: string, fields: Array<FieldError>, };

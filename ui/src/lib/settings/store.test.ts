@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { get } from 'svelte/store';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { createSettings, fieldName } from './store';
+import { settingsView } from '../testing/fixtures';
+
+afterEach(() => clearMocks());
+
+describe('settings store', () => {
+  it('puts each rejected field next to its input, by its last path segment', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'get_settings') return settingsView();
+      if (cmd === 'save_thermal') {
+        throw {
+          code: 'invalid_settings',
+          message: 'some settings are not valid',
+          fields: [{ field: 'thermal.gpu."GPU-0".critical_limit_c', message: 'must be above soft_limit_c' }],
+        };
+      }
+    });
+    const s = createSettings();
+    await s.load();
+    const ok = await s.saveThermal({ gpu_uuid: 'GPU-0', soft_limit_c: 83, critical_limit_c: 70, hysteresis_c: 5 });
+    expect(ok).toBe(false);
+    expect(get(s).fieldErrors.thermal).toEqual({ critical_limit_c: 'must be above soft_limit_c' });
+    expect(get(s).view?.thermal[0].critical_limit_c).toBe(90);
+  });
+
+  it('clears errors and shows the saved view after a good save', async () => {
+    const saved = { ...settingsView(), games: ['cs2', 'dota2'] };
+    mockIPC((cmd, args) => {
+      if (cmd === 'save_games') {
+        expect(args).toEqual({ games: ['cs2', 'dota2'] });
+        return saved;
+      }
+    });
+    const s = createSettings();
+    expect(await s.saveGames(['cs2', 'dota2'])).toBe(true);
+    expect(get(s).view).toEqual(saved);
+    expect(get(s).saved).toBe('games');
+  });
+
+  it('shows an error with no field as a message for the section', async () => {
+    mockIPC(() => {
+      throw { code: 'config_file', message: 'cannot write config.toml: read-only', fields: [] };
+    });
+    const s = createSettings();
+    await s.saveSchedule(Array(168).fill('idle'));
+    expect(get(s).errors.schedule).toMatch(/read-only/);
+  });
+
+  it.each([
+    ['thermal.soft_limit_c', 'soft_limit_c'],
+    ['thermal.gpu."GPU-1".hysteresis_c', 'hysteresis_c'],
+    ['activity.games[2]', 'games'],
+  ])('names the field of %s as %s', (path, want) => {
+    expect(fieldName(path)).toBe(want);
+  });
+});

@@ -1,0 +1,42 @@
+// The telemetry store: the latest snapshot and a 10-minute history per GPU, fed by the
+// shell's `snapshot` events (one initial fetch, then pushes; never polling).
+
+import { get, writable, type Readable } from 'svelte/store';
+import type { UiSnapshot } from '../bindings';
+import { api, onSnapshot } from '../ipc';
+import { appendSnapshot, type History } from './history';
+
+export interface Telemetry {
+  snapshot: Readable<UiSnapshot | null>;
+  history: Readable<History>;
+  /** Feeds the store from the shell; resolves to a function that stops it. */
+  connect(): Promise<() => void>;
+  /** Takes one snapshot (used by connect, and by tests). */
+  accept(s: UiSnapshot): void;
+}
+
+export function createTelemetry(): Telemetry {
+  const snapshot = writable<UiSnapshot | null>(null);
+  const history = writable<History>({});
+
+  function accept(s: UiSnapshot) {
+    const current = get(snapshot);
+    if (current && s.at_ms < current.at_ms) return;
+    snapshot.set(s);
+    history.update((h) => appendSnapshot(h, s));
+  }
+
+  async function connect() {
+    const unlisten = await onSnapshot(accept);
+    try {
+      accept(await api.getSnapshot());
+    } catch {
+      // The first event will fill the store.
+    }
+    return unlisten;
+  }
+
+  return { snapshot, history, connect, accept };
+}
+
+export const telemetry = createTelemetry();

@@ -1,0 +1,37 @@
+// Test data shaped like the shell's wire types (typed against the generated bindings, so a
+// change in Rust breaks these at compile time too).
+
+import type { SettingsView, UiGpu, UiSnapshot } from '../bindings';
+
+export function gpu(over: Partial<UiGpu> = {}): UiGpu {
+  return {
+    uuid: 'GPU-0', index: 0, name: 'Simulated RTX 4080 (demo)', mode: 'volunteer',
+    sentence: 'Volunteer — rental window closed at 18:00', overridden: false, alert: false,
+    since_ms: 1_700_000_000_000, fault: null, power_cap_w: null,
+    limits: { soft_limit_c: 83, critical_limit_c: 90, hysteresis_c: 5 },
+    reading: {
+      temp_c: 64, load_pct: 97, mem_used_mib: 2048, mem_total_mib: 16384, power_w: 280,
+      power_limit_w: 320, fan_pct: 55, sm_clock_mhz: 2500, mem_clock_mhz: 11200, throttle: [],
+    },
+    ...over,
+  };
+}
+
+export function snapshot(atMs: number, over: Partial<UiSnapshot> = {}): UiSnapshot {
+  return {
+    at_ms: atMs, agent_version: '0.1.0', simulated: true, sensor_backend: 'simulated GPU',
+    timezone: 'Europe/Berlin', gpus: [gpu()], overrides: [], providers: [], games: [],
+    input_idle_s: null, schedule_window: null, config_path: null, config_error: null,
+    api: { address: '127.0.0.1:47615', note: null }, tray_available: true,
+    ...over,
+  };
+}
+
+export function settingsView(): SettingsView {
+  return {
+    config_path: '/home/u/.config/overtime/config.toml',
+    thermal: [{ gpu_uuid: null, soft_limit_c: 83, critical_limit_c: 90, hysteresis_c: 5 }],
+    schedule: Array(168).fill('any'),
+    games: ['cs2'],
+  };
+}
