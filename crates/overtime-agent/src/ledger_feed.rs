@@ -40,7 +40,7 @@ pub struct LedgerView {
     pub energy_kwh: Vec<(String, f64)>,
 }
 
-/// Money and energy for a few standard ranges, refreshed about once a minute.
+/// Money and energy for a few standard ranges, refreshed every five minutes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EarningsView {
     pub as_of: Option<Timestamp>,

@@ -46,8 +46,9 @@ use overtime_ledger::CostModel;
 
 /// How many mode changes the snapshot keeps.
 const DECISIONS_KEPT: usize = 100;
-/// How often the earnings figures in the snapshot are re-read from the ledger.
-const EARNINGS_PERIOD: Duration = Duration::from_secs(60);
+/// How often the earnings figures in the snapshot are re-read from the ledger: money changes
+/// slowly, and the all-time figure is a query over the whole ledger.
+const EARNINGS_PERIOD: Duration = Duration::from_secs(300);
 /// The first read waits for the ledger to have taken in the first readings.
 const EARNINGS_FIRST_READ: Duration = Duration::from_secs(5);
 /// How long start-up waits for providers to report before deciding without them.
@@ -398,7 +399,7 @@ impl Supervisor {
     }
 
     /// Once a tick: what providers reported goes to the ledger; the figures are re-read about
-    /// once a minute off the loop; retention runs once a day.
+    /// every five minutes off the loop; retention runs once a day.
     fn ledger_upkeep(&mut self) {
         let Some(ledger) = &mut self.ledger else {
             return;
