@@ -148,3 +148,22 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
+
+/// Prints the latency summary of a reaction benchmark and says whether p95 met `target`.
+pub fn report_latencies(title: &str, mut times: Vec<Duration>, target: Duration) -> bool {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mean = times.iter().map(|d| ms(*d)).sum::<f64>() / times.len().max(1) as f64;
+    println!("{title}, {} runs", times.len());
+    println!(
+        "  min {:.1} ms, mean {mean:.1} ms, p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms   (target p95 ≤ {:.0} ms)",
+        ms(times.first().copied().unwrap_or_default()),
+        ms(percentile(&times, 50.0)),
+        ms(percentile(&times, 95.0)),
+        ms(times.last().copied().unwrap_or_default()),
+        ms(target)
+    );
+    let ok = !times.is_empty() && percentile(&times, 95.0) <= target;
+    println!("  {}", if ok { "PASS" } else { "FAIL" });
+    ok
+}

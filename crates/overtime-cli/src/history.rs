@@ -110,16 +110,7 @@ pub fn earnings(args: EarningsArgs) -> anyhow::Result<ExitCode> {
             "SIMULATED: demo providers are configured; their earnings and credits are not real.\n"
         );
     }
-    let money = |list: &[overtime_core::money::Money]| {
-        if list.is_empty() {
-            "0".to_owned()
-        } else {
-            list.iter()
-                .map(|m| m.round_dp(2).to_string())
-                .collect::<Vec<_>>()
-                .join(" + ")
-        }
-    };
+    let money = |list: &[overtime_core::money::Money]| overtime_core::money::format_totals(list, 2);
     println!(
         "{:<6} {:>14} {:>14} {:>14} {:>14} {:>9}",
         "range", "gross", "estimated", "electricity", "net", "kWh"

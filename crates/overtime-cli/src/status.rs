@@ -197,16 +197,7 @@ pub fn render(snapshot: &AgentSnapshot) -> String {
 
 /// Today's money and the ledger's health, in two or three lines.
 fn render_ledger(out: &mut String, ledger: &overtime_agent::ledger_feed::LedgerView) {
-    let money = |list: &[overtime_core::money::Money]| {
-        if list.is_empty() {
-            "0".to_owned()
-        } else {
-            list.iter()
-                .map(|m| m.round_dp(2).to_string())
-                .collect::<Vec<_>>()
-                .join(" + ")
-        }
-    };
+    let money = |list: &[overtime_core::money::Money]| overtime_core::money::format_totals(list, 2);
     if let Some(e) = &ledger.earnings
         && let Some(today) = e.periods.iter().find(|p| p.range == "today")
     {

@@ -121,6 +121,18 @@ impl std::fmt::Display for Money {
     }
 }
 
+/// Amounts in several currencies for people: "1.25 EUR + 0.40 USD", rounded to `dp` places;
+/// "0" when there are none. Currencies are listed side by side, never added up.
+pub fn format_totals(list: &[Money], dp: u32) -> String {
+    if list.is_empty() {
+        return "0".to_owned();
+    }
+    list.iter()
+        .map(|m| m.round_dp(dp).to_string())
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// Electricity cost of drawing `power_w` watts for one hour at `price_per_kwh`.
 ///
 /// Power comes from a sensor as a float; it is rounded to whole watts before it enters

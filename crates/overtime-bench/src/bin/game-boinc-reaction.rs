@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use overtime_bench::{percentile, scratch_dir, start_daemon, wait_until};
+use overtime_bench::{report_latencies, scratch_dir, start_daemon, wait_until};
 
 const PASSWORD: &str = "bench-password";
 
@@ -133,22 +133,11 @@ port = 47693
     }
     drop(daemon);
     drop(boinc);
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let mean = times.iter().map(|d| ms(*d)).sum::<f64>() / times.len() as f64;
-    println!(
-        "game start → `boinccmd --get_cc_status` shows GPU mode never, {} runs (release daemon, real boinc-client)",
-        times.len()
+    let ok = report_latencies(
+        "game start → `boinccmd --get_cc_status` shows GPU mode never (release daemon, real boinc-client)",
+        times,
+        Duration::from_secs(1),
     );
-    println!(
-        "  min {:.1} ms, mean {mean:.1} ms, p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms   (target p95 ≤ 1000 ms)",
-        ms(times[0]),
-        ms(percentile(&times, 50.0)),
-        ms(percentile(&times, 95.0)),
-        ms(times[times.len() - 1])
-    );
-    let ok = percentile(&times, 95.0) <= Duration::from_secs(1);
-    println!("  {}", if ok { "PASS" } else { "FAIL" });
     let _ = std::fs::remove_dir_all(&dir);
     if ok { Ok(()) } else { std::process::exit(1) }
 }

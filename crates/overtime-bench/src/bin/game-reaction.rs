@@ -5,7 +5,9 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use overtime_bench::{demo_volunteer_running, percentile, scratch_dir, start_daemon, wait_until};
+use overtime_bench::{
+    demo_volunteer_running, report_latencies, scratch_dir, start_daemon, wait_until,
+};
 
 const CONFIG: &str = r#"
 [schedule]
@@ -60,22 +62,11 @@ fn main() -> anyhow::Result<()> {
         }
     }
     drop(daemon);
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let mean = times.iter().map(|d| ms(*d)).sum::<f64>() / times.len() as f64;
-    println!(
-        "game start → demo provider disabled, {} runs (release daemon, game watcher poll 250 ms)",
-        times.len()
+    let ok = report_latencies(
+        "game start → demo provider disabled (release daemon, game watcher poll 250 ms)",
+        times,
+        Duration::from_millis(500),
     );
-    println!(
-        "  min {:.1} ms, mean {mean:.1} ms, p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms   (target p95 ≤ 500 ms)",
-        ms(times[0]),
-        ms(percentile(&times, 50.0)),
-        ms(percentile(&times, 95.0)),
-        ms(times[times.len() - 1])
-    );
-    let ok = percentile(&times, 95.0) <= Duration::from_millis(500);
-    println!("  {}", if ok { "PASS" } else { "FAIL" });
     let _ = std::fs::remove_dir_all(&dir);
     if ok { Ok(()) } else { std::process::exit(1) }
 }
