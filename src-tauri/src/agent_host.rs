@@ -4,15 +4,12 @@
 //!
 //! The shell adds nothing to the agent's logic; it only owns it and stops it cleanly on quit.
 
-use std::sync::Arc;
-
 use overtime_agent::api::{self, ApiServer};
-use overtime_agent::clock::SystemClock;
 use overtime_agent::paths::Paths;
 use overtime_agent::providers::demo::DemoMarket;
-use overtime_agent::providers::setup::{self, DemoOptions};
-use overtime_agent::sensors::{self, Sensors};
-use overtime_agent::supervisor::{Agent, AgentParts};
+use overtime_agent::providers::setup::DemoOptions;
+use overtime_agent::startup::{self, StartOptions};
+use overtime_agent::supervisor::Agent;
 use overtime_agent::{AgentHandle, config_file};
 use overtime_core::config::Config;
 
@@ -81,45 +78,18 @@ impl AgentHost {
                 )
             }
         };
-        let (sensors, note): (Box<dyn Sensors>, String) = if options.demo {
-            (
-                Box::new(sensors::simulated::SimulatedSensors::new(options.seed, 1)),
-                "demo mode requested: using a simulated GPU".to_owned(),
-            )
-        } else {
-            sensors::auto_select(options.seed)
-        };
-        let clock = Arc::new(SystemClock);
-        let set = setup::build(
-            &config,
-            &paths.state_dir,
-            clock.clone(),
-            setup::read_secrets(&config).await,
-            DemoOptions {
+        let api_config = config.api.clone();
+        let start = StartOptions {
+            demo_gpus: options.demo.then_some(1),
+            seed: options.seed,
+            demo: DemoOptions {
                 market: DemoMarket {
                     seed: options.seed,
                     ..DemoMarket::default()
                 },
             },
-        );
-        for note in &set.notes {
-            tracing::info!("{note}");
-        }
-        let api_config = config.api.clone();
-        let agent = Agent::start(AgentParts {
-            config: config.clone(),
-            config_path: Some(paths.config_file.clone()),
-            state_dir: paths.state_dir.clone(),
-            sensors,
-            sensors_note: note,
-            providers: set.providers,
-            clock,
-            system_tz: jiff::tz::TimeZone::system(),
-            activity: AgentParts::real_activity(),
-            runner_timing: Default::default(),
-            ledger_path: Some(paths.data_dir.join("ledger.sqlite")),
-        })
-        .await?;
+        };
+        let agent = startup::start(config.clone(), &paths, start).await?;
 
         let (api, api_state) = if api_config.enabled {
             match start_api(&agent, &paths, api_config.port, api_config.metrics).await {

@@ -17,6 +17,7 @@ pub mod providers;
 pub mod secrets;
 pub mod sensors;
 pub mod snapshot;
+pub mod startup;
 pub mod supervisor;
 
 pub use handle::{AgentCommand, AgentHandle};

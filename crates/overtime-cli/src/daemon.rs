@@ -1,17 +1,13 @@
 //! `overtime daemon`: the agent without a window, for rigs and servers.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
-use std::sync::Arc;
-
 use anyhow::Context;
-use overtime_agent::clock::SystemClock;
 use overtime_agent::paths::Paths;
 use overtime_agent::providers::demo::DemoMarket;
-use overtime_agent::providers::setup::{self, DemoOptions};
-use overtime_agent::sensors::{self, Sensors};
-use overtime_agent::supervisor::{Agent, AgentParts};
+use overtime_agent::providers::setup::DemoOptions;
+use overtime_agent::startup::{self, StartOptions};
 use overtime_agent::{api, config_file};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct DaemonArgs {
@@ -51,45 +47,15 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let (sensors, note): (Box<dyn Sensors>, String) = if args.demo {
-        (
-            Box::new(sensors::simulated::SimulatedSensors::new(
-                args.seed,
-                usize::from(args.demo_gpus),
-            )),
-            "demo mode requested: using a simulated GPU".to_owned(),
-        )
-    } else {
-        sensors::auto_select(args.seed)
-    };
-    let clock = Arc::new(SystemClock);
-    let set = setup::build(
-        &config,
-        &paths.state_dir,
-        clock.clone(),
-        setup::read_secrets(&config).await,
-        demo_options(args.seed),
-    );
-    for note in &set.notes {
-        tracing::info!("{note}");
-    }
-
     let api_config = config.api.clone();
-    let agent = Agent::start(AgentParts {
-        config,
-        config_path: Some(paths.config_file.clone()),
-        state_dir: paths.state_dir.clone(),
-        sensors,
-        sensors_note: note,
-        providers: set.providers,
-        clock,
-        system_tz: jiff::tz::TimeZone::system(),
-        activity: AgentParts::real_activity(),
-        runner_timing: Default::default(),
-        ledger_path: Some(paths.data_dir.join("ledger.sqlite")),
-    })
-    .await
-    .context("the agent could not start")?;
+    let options = StartOptions {
+        demo_gpus: args.demo.then_some(usize::from(args.demo_gpus)),
+        seed: args.seed,
+        demo: demo_options(args.seed),
+    };
+    let agent = startup::start(config, &paths, options)
+        .await
+        .context("the agent could not start")?;
 
     let shutdown = agent.shutdown_token();
     let api_server = if api_config.enabled {
