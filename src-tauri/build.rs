@@ -28,19 +28,7 @@ fn ensure_ui_dist() {
 
 fn main() {
     ensure_ui_dist();
-    let commands: &[&str] = &[
-        "get_snapshot",
-        "set_mode",
-        "pause",
-        "resume_auto",
-        "get_settings",
-        "save_thermal",
-        "save_schedule",
-        "save_games",
-        "get_locale",
-        "quit_app",
-        "ui_ready",
-    ];
+    let commands: &[&str] = &["host_call"];
     let attributes = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -13,6 +13,7 @@ mod control;
 mod error;
 mod events;
 mod locale;
+mod service;
 mod settings;
 mod shell;
 #[cfg(test)]
@@ -44,19 +45,7 @@ pub fn run() -> ExitCode {
                 tracing::error!(error = %e, "cannot open the dashboard window");
             }
         }))
-        .invoke_handler(tauri::generate_handler![
-            commands::get_snapshot,
-            commands::set_mode,
-            commands::pause,
-            commands::resume_auto,
-            commands::get_settings,
-            commands::save_thermal,
-            commands::save_schedule,
-            commands::save_games,
-            commands::get_locale,
-            commands::quit_app,
-            commands::ui_ready,
-        ])
+        .invoke_handler(tauri::generate_handler![commands::host_call])
         .setup(move |app| {
             let host = tauri::async_runtime::block_on(AgentHost::start(&options))?;
             if host.handle.snapshot().simulated {

@@ -1,5 +1,7 @@
-// The only module that talks to the Tauri shell: typed command calls and the snapshot event.
-// Stores use it; components never do.
+// The only module that talks to the Tauri shell: typed calls and the snapshot event.
+// Stores use it; components never do. Every call goes through the shell's one command,
+// `host_call`, which hands `{method, params}` to the process that runs the agent; the method
+// names below are that process's whole vocabulary.
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
@@ -9,18 +11,26 @@ import type {
 
 export const SNAPSHOT_EVENT = 'snapshot';
 
+/** The Tauri command every call goes through. */
+export const HOST_CALL = 'host_call';
+
+/** Calls one of the agent host's methods. Rejects with a `CommandError`. */
+export function call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  return invoke<T>(HOST_CALL, { method, params });
+}
+
 export const api = {
-  getSnapshot: () => invoke<UiSnapshot>('get_snapshot'),
-  setMode: (mode: UiMode, gpu: string | null = null) => invoke<void>('set_mode', { mode, gpu }),
-  pause: (preset: PausePreset) => invoke<void>('pause', { preset }),
-  resumeAuto: () => invoke<void>('resume_auto'),
-  getSettings: () => invoke<SettingsView>('get_settings'),
-  saveThermal: (form: ThermalForm) => invoke<SettingsView>('save_thermal', { form }),
-  saveSchedule: (cells: Paint[]) => invoke<SettingsView>('save_schedule', { cells }),
-  saveGames: (games: string[]) => invoke<SettingsView>('save_games', { games }),
-  getLocale: () => invoke<string | null>('get_locale'),
-  quit: () => invoke<void>('quit_app'),
-  uiReady: () => invoke<void>('ui_ready'),
+  getSnapshot: () => call<UiSnapshot>('get_snapshot'),
+  setMode: (mode: UiMode, gpu: string | null = null) => call<void>('set_mode', { mode, gpu }),
+  pause: (preset: PausePreset) => call<void>('pause', { preset }),
+  resumeAuto: () => call<void>('resume_auto'),
+  getSettings: () => call<SettingsView>('get_settings'),
+  saveThermal: (form: ThermalForm) => call<SettingsView>('save_thermal', { form }),
+  saveSchedule: (cells: Paint[]) => call<SettingsView>('save_schedule', { cells }),
+  saveGames: (games: string[]) => call<SettingsView>('save_games', { games }),
+  getLocale: () => call<string | null>('get_locale'),
+  quit: () => call<void>('quit'),
+  uiReady: () => call<void>('ui_ready'),
 };
 
 /** Calls `handler` with every snapshot the agent publishes. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { mockHost } from '../testing/host';
 import { createModeControls, globalOverride } from './store';
 import { snapshot } from '../testing/fixtures';
 
@@ -9,7 +10,7 @@ afterEach(() => clearMocks());
 describe('mode controls', () => {
   it('send our own commands with their arguments', async () => {
     const seen: [string, unknown][] = [];
-    mockIPC((cmd, args) => {
+    mockHost((cmd, args) => {
       seen.push([cmd, args]);
     });
     const m = createModeControls();
@@ -25,7 +26,7 @@ describe('mode controls', () => {
   });
 
   it('keep the agent refusal as {code, message}', async () => {
-    mockIPC(() => {
+    mockHost(() => {
       throw { code: 'agent_unavailable', message: 'the agent has stopped', fields: [] };
     });
     const m = createModeControls();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { mockHost } from '../testing/host';
 import { createSettings, fieldName } from './store';
 import { settingsView } from '../testing/fixtures';
 
@@ -8,7 +9,7 @@ afterEach(() => clearMocks());
 
 describe('settings store', () => {
   it('puts each rejected field next to its input, by its last path segment', async () => {
-    mockIPC((cmd) => {
+    mockHost((cmd) => {
       if (cmd === 'get_settings') return settingsView();
       if (cmd === 'save_thermal') {
         throw {
@@ -28,7 +29,7 @@ describe('settings store', () => {
 
   it('clears errors and shows the saved view after a good save', async () => {
     const saved = { ...settingsView(), games: ['cs2', 'dota2'] };
-    mockIPC((cmd, args) => {
+    mockHost((cmd, args) => {
       if (cmd === 'save_games') {
         expect(args).toEqual({ games: ['cs2', 'dota2'] });
         return saved;
@@ -41,7 +42,7 @@ describe('settings store', () => {
   });
 
   it('shows an error with no field as a message for the section', async () => {
-    mockIPC(() => {
+    mockHost(() => {
       throw { code: 'config_file', message: 'cannot write config.toml: read-only', fields: [] };
     });
     const s = createSettings();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { mockHost } from '../testing/host';
 import { emit } from '@tauri-apps/api/event';
 import { createTelemetry } from './store';
 import { appendSnapshot, WINDOW_S } from './history';
@@ -11,7 +12,7 @@ afterEach(() => clearMocks());
 describe('telemetry store', () => {
   it('takes the current snapshot first, then follows pushed events without polling', async () => {
     const calls: string[] = [];
-    mockIPC(
+    mockHost(
       (cmd) => {
         calls.push(cmd);
         if (cmd === 'get_snapshot') return snapshot(1_000);

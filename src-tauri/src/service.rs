@@ -1,0 +1,183 @@
+//! Everything the dashboard may ask of the process that runs the agent, by method name. The
+//! window reaches it through one Tauri command (`host_call`) with `{method, params}`; each method
+//! is a thin call into the agent's handle or the settings file and holds no logic of its own.
+//! Errors cross as `{code, message, fields}`.
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::control::{self, Control, PausePreset};
+use crate::error::DesktopError;
+use crate::settings::{self, Paint, SettingsView, ThermalForm};
+use crate::shell::Shell;
+use crate::wire::UiMode;
+
+type Result<T> = std::result::Result<T, DesktopError>;
+
+/// What a method asks of the shell around the agent, beyond its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    None,
+    /// Stop the agent cleanly and end the app.
+    Quit,
+}
+
+/// Runs `method` with `params` (a JSON object; missing means `{}`) and returns its answer.
+pub async fn dispatch(shell: &Shell, method: &str, params: Value) -> Result<(Value, Effect)> {
+    let answer = match method {
+        "get_snapshot" => to_value(shell.ui_snapshot()),
+        "set_mode" => {
+            #[derive(Deserialize)]
+            struct P {
+                mode: UiMode,
+                gpu: Option<String>,
+            }
+            let p: P = parse(method, params)?;
+            run(
+                shell,
+                Control::Force {
+                    mode: p.mode,
+                    gpu: p.gpu,
+                },
+            )
+            .await?;
+            Value::Null
+        }
+        "pause" => {
+            #[derive(Deserialize)]
+            struct P {
+                preset: PausePreset,
+            }
+            let p: P = parse(method, params)?;
+            run(shell, Control::Pause(p.preset)).await?;
+            Value::Null
+        }
+        "resume_auto" => {
+            run(shell, Control::Auto).await?;
+            Value::Null
+        }
+        "get_settings" => to_value(get_settings(shell)?),
+        "save_thermal" => {
+            #[derive(Deserialize)]
+            struct P {
+                form: ThermalForm,
+            }
+            let p: P = parse(method, params)?;
+            let saved = save_with(shell, |doc| {
+                settings::apply_thermal(doc, &p.form);
+                Ok(())
+            })
+            .await?;
+            to_value(saved)
+        }
+        "save_schedule" => {
+            #[derive(Deserialize)]
+            struct P {
+                cells: Vec<Paint>,
+            }
+            let p: P = parse(method, params)?;
+            to_value(save_with(shell, |doc| settings::apply_schedule(doc, &p.cells)).await?)
+        }
+        "save_games" => {
+            #[derive(Deserialize)]
+            struct P {
+                games: Vec<String>,
+            }
+            let p: P = parse(method, params)?;
+            let saved = save_with(shell, |doc| {
+                settings::apply_games(doc, &p.games);
+                Ok(())
+            })
+            .await?;
+            to_value(saved)
+        }
+        "get_locale" => to_value(system_locale()),
+        "quit" => return Ok((Value::Null, Effect::Quit)),
+        "ui_ready" => {
+            // How start-up speed is measured (scripts/bench-desktop).
+            tracing::info!(
+                since_launch_ms = shell.started.elapsed().as_millis(),
+                "dashboard drew its first telemetry"
+            );
+            Value::Null
+        }
+        other => {
+            return Err(DesktopError::Rejected(format!(
+                "the dashboard asked for `{other}`, which this version of Overtime does not \
+                 know; restart Overtime so the window and the agent are the same version"
+            )));
+        }
+    };
+    Ok((answer, Effect::None))
+}
+
+fn parse<T: DeserializeOwned>(method: &str, params: Value) -> Result<T> {
+    let params = if params.is_null() {
+        Value::Object(Default::default())
+    } else {
+        params
+    };
+    serde_json::from_value(params).map_err(|e| {
+        DesktopError::Rejected(format!(
+            "the dashboard sent `{method}` with parameters this version does not understand \
+             ({e}); restart Overtime"
+        ))
+    })
+}
+
+fn to_value<T: serde::Serialize>(v: T) -> Value {
+    // Our wire types are plain data (no maps with non-string keys), so this cannot fail; a
+    // failure would still reach the UI as null rather than take the host down.
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+async fn run(shell: &Shell, control: Control) -> Result<()> {
+    let tz = control::zone_named(&shell.handle.snapshot().timezone);
+    control::apply(&shell.handle, control, Timestamp::now(), &tz).await
+}
+
+fn get_settings(shell: &Shell) -> Result<SettingsView> {
+    let doc = settings::read_document(&shell.config_path)?;
+    let config = settings::check(&doc).unwrap_or_else(|_| shell.config());
+    Ok(view(shell, &config))
+}
+
+fn view(shell: &Shell, config: &overtime_core::config::Config) -> SettingsView {
+    let gpus: Vec<(String, u32)> = shell
+        .handle
+        .snapshot()
+        .gpus
+        .iter()
+        .map(|g| (g.gpu.uuid.clone(), g.gpu.index))
+        .collect();
+    settings::view(config, &shell.config_path, &gpus)
+}
+
+/// Validates an edit, writes the file, and has the agent adopt it at once.
+async fn save_with(
+    shell: &Shell,
+    edit: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
+) -> Result<SettingsView> {
+    let mut doc = settings::read_document(&shell.config_path)?;
+    edit(&mut doc)?;
+    let config = settings::save(&shell.config_path, &doc)?;
+    shell.set_config(config.clone());
+    shell
+        .handle
+        .reload_config()
+        .await
+        .map_err(DesktopError::from_agent)?;
+    Ok(view(shell, &config))
+}
+
+/// The system's locale as a BCP 47 tag (`de-DE`), or null when the system names none a
+/// browser understands (`C`, `POSIX`). The UI then falls back to its own, then `en-US`.
+pub fn system_locale() -> Option<String> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+        .and_then(|v| crate::locale::to_bcp47(&v))
+}
