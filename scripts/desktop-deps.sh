@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing the desktop app needs, skipping what is already there:
-# Debian packages (WebKitGTK, tray, Xvfb, WebKitWebDriver), an en_US.UTF-8 locale, the UI's
+# Debian packages (WebKitGTK, Xvfb, WebKitWebDriver, a tray watcher), an en_US.UTF-8 locale, the UI's
 # node packages and tauri-driver. Safe to run again; a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev libayatana-appindicator3-dev
   librsvg2-dev xvfb xauth webkit2gtk-driver dbus-x11 locales
-  trayer xdotool python3-xlib x11-utils
+  python3-xlib x11-utils
+  # The tray test plays a panel on a private bus: a real StatusNotifierWatcher, gdbus, dbus-daemon.
+  haskell-status-notifier-item-utils libglib2.0-bin dbus
 )
 
 sudo_if_needed() {

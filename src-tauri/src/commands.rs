@@ -1,26 +1,18 @@
 //! The one command the dashboard may call: `host_call`, which hands `{method, params}` to the
-//! agent host's [`service::dispatch`](crate::service::dispatch).
+//! host process over the local socket and returns its answer (or its `{code, message, fields}`).
 
 use std::sync::Arc;
 
 use serde_json::Value;
-use tauri::{AppHandle, State};
+use tauri::State;
 
-use crate::error::DesktopError;
-use crate::service::{self, Effect};
-use crate::shell::Shell;
+use crate::link::HostLink;
 
 #[tauri::command]
 pub async fn host_call(
-    app: AppHandle,
-    shell: State<'_, Arc<Shell>>,
+    link: State<'_, Arc<HostLink>>,
     method: String,
     params: Option<Value>,
-) -> Result<Value, DesktopError> {
-    let (answer, effect) =
-        service::dispatch(&shell, &method, params.unwrap_or(Value::Null)).await?;
-    if effect == Effect::Quit {
-        crate::quit(&app);
-    }
-    Ok(answer)
+) -> Result<Value, Value> {
+    link.call(&method, params.unwrap_or(Value::Null)).await
 }

@@ -1,47 +1,31 @@
-//! Pushes the agent's snapshots to the UI (event `snapshot`) and to the tray. The UI never
-//! polls: it asks once for the current snapshot, then listens.
-//!
-//! While the window is closed nothing is rendered for it, so Overtime in the tray costs next to
-//! nothing: the tray is updated only when its content changes.
+//! Host events to the window: snapshots become the UI's `snapshot` event (the UI never polls),
+//! `focus` brings the window forward, `close` ends the window because the user quit Overtime.
 
-use std::sync::Arc;
-
-use jiff::Timestamp;
-use overtime_agent::config_file;
+use overtime_desktop::ipc::event;
 use tauri::{AppHandle, Emitter};
+use tokio::sync::mpsc;
 
-use crate::shell::Shell;
-use crate::tray::Tray;
-use crate::tray_state::TrayState;
+use crate::link::HostEvent;
 use crate::window;
 
-/// Name of the event that carries a `UiSnapshot`.
-pub const SNAPSHOT_EVENT: &str = "snapshot";
-
-/// Forwards snapshots until the agent stops.
-pub async fn forward(app: AppHandle, shell: Arc<Shell>, mut tray: Option<Tray>) {
-    let mut rx = shell.handle.snapshots.clone();
-    let mut loaded_at = rx.borrow().config.loaded_at;
-    loop {
-        let snapshot = rx.borrow_and_update().clone();
-        if snapshot.config.loaded_at != loaded_at {
-            // The agent adopted a changed file: re-read it for the limits shown on the charts.
-            loaded_at = snapshot.config.loaded_at;
-            if let Ok(config) = config_file::load(&shell.config_path) {
-                shell.set_config(config);
-            }
-        }
-        if let Some(tray) = tray.as_mut() {
-            tray.show(TrayState::of(&snapshot, Timestamp::now()));
-        }
-        if window::is_open(&app) {
-            let ui = shell.ui_snapshot();
-            if let Err(e) = app.emit_to(window::MAIN, SNAPSHOT_EVENT, &ui) {
-                tracing::debug!(error = %e, "cannot send a snapshot to the window");
-            }
-        }
-        if rx.changed().await.is_err() {
+/// Forwards until the host goes away.
+pub async fn forward(app: AppHandle, mut events: mpsc::Receiver<HostEvent>) {
+    while let Some(message) = events.recv().await {
+        let Some((name, payload)) = message else {
+            // The host is gone: nothing the window shows would stay true. Calls already fail
+            // with "start Overtime again"; the UI keeps the last picture rather than vanish.
+            tracing::warn!("Overtime's background process stopped; the window no longer updates");
             break;
+        };
+        match name.as_str() {
+            event::SNAPSHOT => {
+                if let Err(e) = app.emit_to(window::MAIN, event::SNAPSHOT, payload) {
+                    tracing::debug!(error = %e, "cannot send a snapshot to the window");
+                }
+            }
+            event::FOCUS => window::focus(&app),
+            event::CLOSE => app.exit(0),
+            other => tracing::debug!(event = other, "ignoring an unknown host event"),
         }
     }
 }

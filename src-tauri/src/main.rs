@@ -1,8 +1,7 @@
-//! The `overtime-desktop` binary: the desktop app. Everything lives in the library so tests can
-//! reach it; this only hands control to it.
+//! The `overtime-dashboard` binary: the dashboard window, started by `overtime-desktop`.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() -> std::process::ExitCode {
-    overtime_desktop::run()
+    overtime_dashboard::run()
 }

@@ -1,17 +1,20 @@
 // End-to-end: the real built app (demo mode) driven through tauri-driver and WebKitWebDriver.
 // Needs a display (run under xvfb-run), `tauri-driver` and `WebKitWebDriver` on PATH, and the
-// binary path in OVERTIME_DESKTOP_BIN. Screenshots go to OVERTIME_SCREENSHOTS (if set).
+// binaries' paths in OVERTIME_DASHBOARD_BIN (the window, which tauri-driver launches) and
+// OVERTIME_DESKTOP_BIN (the resident process, which the window starts in the background when
+// none runs — as it does here). Screenshots go to OVERTIME_SCREENSHOTS (if set).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
+import { join, resolve, dirname } from 'node:path';
+import { createServer, createConnection } from 'node:net';
 import { WebDriver } from './webdriver.mjs';
 
-const app = resolve(process.env.OVERTIME_DESKTOP_BIN ?? '../target/debug/overtime-desktop');
+const host = resolve(process.env.OVERTIME_DESKTOP_BIN ?? '../target/debug/overtime-desktop');
+const app = resolve(process.env.OVERTIME_DASHBOARD_BIN ?? join(dirname(host), 'overtime-dashboard'));
 const shots = process.env.OVERTIME_SCREENSHOTS;
 
 function freePort() {
@@ -70,6 +73,7 @@ before(async () => {
     OVERTIME_DATA_DIR: join(dir, 'data'),
     OVERTIME_STATE_DIR: join(dir, 'state'),
     OVERTIME_DEMO: '1',
+    OVERTIME_DESKTOP_BIN: host,
     LC_ALL: process.env.LC_ALL ?? 'en_US.UTF-8',
     WEBKIT_DISABLE_COMPOSITING_MODE: '1',
   };
@@ -84,9 +88,21 @@ before(async () => {
   await wd.start(app);
 });
 
+/** Asks the resident process to quit, over its socket, as the window's Quit does. */
+function quitHost() {
+  return new Promise((ok) => {
+    const socket = createConnection(join(dir, 'state', 'run', 'desktop.sock'));
+    socket.on('connect', () => socket.end('{"id":1,"method":"quit"}\n'));
+    socket.on('close', ok);
+    socket.on('error', ok);
+    setTimeout(ok, 5000);
+  });
+}
+
 after(async () => {
   await wd?.stop();
   driver?.kill();
+  if (dir) await quitHost();
 });
 
 test('starts in demo mode and shows live telemetry', async () => {

@@ -1,6 +1,9 @@
-// End-to-end through the tray: a real X11 tray (trayer) on the test display shows the icon,
-// xdotool opens its menu, and the loopback API tells what the agent did. Needs xvfb-run,
-// trayer, xdotool and python3-xlib (scripts/desktop-deps.sh installs them).
+// End-to-end through the tray. The test plays the desktop's tray host: a private D-Bus session
+// with a real StatusNotifierWatcher (Debian's status-notifier-watcher), and the calls a panel
+// makes — read the item's tooltip, fetch its menu (com.canonical.dbusmenu), click entries,
+// left-click the icon — made with gdbus. The loopback API tells what the agent did, and the
+// process table shows the dashboard window's process come and go. Needs xvfb-run (the window),
+// dbus-daemon, gdbus, status-notifier-watcher and python3-xlib (scripts/desktop-deps.sh).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,17 +15,20 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const app = resolve(process.env.OVERTIME_DESKTOP_BIN ?? '../target/debug/overtime-desktop');
+const host = resolve(process.env.OVERTIME_DESKTOP_BIN ?? '../target/debug/overtime-desktop');
+const dashboard = resolve(process.env.OVERTIME_DASHBOARD_BIN ?? join(dirname(host), 'overtime-dashboard'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const x11 = (...args) => execFileSync('/usr/bin/python3', [join(here, 'x11.py'), ...args], { timeout: 10_000 }).toString().trim();
-const xdotool = (...args) => execFileSync('xdotool', args, { timeout: 10_000 });
 
 let dir;
 let apiPort;
-let trayer;
+let bus;
+let busAddress;
+let watcher;
 let proc;
 let exited;
 let log = '';
+let item;
 
 function freePort() {
   return new Promise((ok, fail) => {
@@ -58,20 +64,36 @@ async function status() {
   return res.json();
 }
 
-/** Right-clicks the tray icon and picks a menu entry with the keyboard. */
-async function menu(...keys) {
-  const [x, y] = x11('icon', 'tray app overtime').split(' ');
-  xdotool('mousemove', x, y, 'click', '3');
-  await sleep(700);
-  xdotool('key', ...keys, 'Return');
+/** One gdbus call on the test's session bus; returns its GVariant text. */
+function gdbus(dest, path, method, ...args) {
+  return execFileSync('gdbus', ['call', '--address', busAddress, '--dest', dest, '--object-path', path,
+    '--method', method, '--', ...args], { timeout: 5000 }).toString().trim();
 }
 
-const webProcesses = () => {
+const property = (dest, path, iface, name) =>
+  gdbus(dest, path, 'org.freedesktop.DBus.Properties.Get', iface, name);
+
+/** The menu's entries as `{id, label}`, as a panel would lay them out. */
+function menuEntries() {
+  const layout = gdbus(item, '/MenuBar', 'com.canonical.dbusmenu.GetLayout', '0', '-1', '@as []');
+  return [...layout.matchAll(/\((\d+), \{([^{}]*)\}/g)]
+    .map(([, id, props]) => ({ id: Number(id), label: /'label': <'([^']*)'>/.exec(props)?.[1] }))
+    .filter((e) => e.label);
+}
+
+function click(label) {
+  const entry = menuEntries().find((e) => e.label === label);
+  assert.ok(entry, `the menu has "${label}" (has: ${menuEntries().map((e) => e.label).join(', ')})`);
+  gdbus(item, '/MenuBar', 'com.canonical.dbusmenu.Event', String(entry.id), 'clicked', '<int32 0>', '0');
+}
+
+/** PIDs of the dashboard window's process (a child of the host). */
+const windowProcesses = () => {
   try {
-    return execFileSync('pgrep', ['-P', String(proc.pid), '-f', 'WebKitWebProcess'], { timeout: 5000 })
-      .toString().trim().split('\n').filter(Boolean).length;
+    return execFileSync('pgrep', ['-P', String(proc.pid), '-f', 'overtime-dashboard'], { timeout: 5000 })
+      .toString().trim().split('\n').filter(Boolean);
   } catch {
-    return 0;
+    return [];
   }
 };
 
@@ -79,14 +101,19 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'overtime-tray-'));
   apiPort = await freePort();
   writeFileSync(join(dir, 'config.toml'), `[api]\nport = ${apiPort}\n`);
-  trayer = spawn('trayer', ['--edge', 'top', '--align', 'right', '--widthtype', 'pixel', '--width', '120', '--height', '32'], { stdio: 'ignore' });
-  await sleep(800);
-  proc = spawn(app, [], {
+  bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  busAddress = await new Promise((ok) => bus.stdout.once('data', (b) => ok(b.toString().trim())));
+  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: busAddress };
+  watcher = spawn('status-notifier-watcher', [], { env, stdio: 'ignore' });
+  await until('the watcher', () => property('org.kde.StatusNotifierWatcher', '/StatusNotifierWatcher',
+    'org.kde.StatusNotifierWatcher', 'ProtocolVersion'));
+  proc = spawn(host, [], {
     env: {
-      ...process.env,
+      ...env,
       OVERTIME_CONFIG: join(dir, 'config.toml'),
       OVERTIME_DATA_DIR: join(dir, 'data'),
       OVERTIME_STATE_DIR: join(dir, 'state'),
+      OVERTIME_DASHBOARD_BIN: dashboard,
       OVERTIME_DEMO: '1',
       LC_ALL: process.env.LC_ALL ?? 'en_US.UTF-8',
       WEBKIT_DISABLE_COMPOSITING_MODE: '1',
@@ -97,45 +124,67 @@ before(async () => {
   proc.stderr.on('data', (b) => (log += b.toString()));
   exited = new Promise((r) => proc.on('exit', (code) => r(code)));
   await until('the API token', () => existsSync(join(dir, 'state', 'api-token')));
-  await until('the tray icon', () => x11('icon', 'tray app overtime'));
-  await until('the window', () => x11('count', 'Overtime') === '1');
+  item = await until('the tray item', () => {
+    const items = property('org.kde.StatusNotifierWatcher', '/StatusNotifierWatcher',
+      'org.kde.StatusNotifierWatcher', 'RegisteredStatusNotifierItems');
+    return /'([^'/]+)/.exec(items.replace(/^\(<\[/, ''))?.[1];
+  });
+  await until('the window', () => x11('count', 'Overtime') === '1', 15_000);
 });
 
 after(() => {
   proc?.kill();
-  trayer?.kill();
+  watcher?.kill();
+  bus?.kill();
 });
 
-test('closing the window keeps Overtime in the tray and gives the web view back', async () => {
-  await until('the web process', () => webProcesses() > 0);
-  assert.equal(x11('close', 'Overtime'), '1');
-  await until('the window to go', () => x11('count', 'Overtime') === '0');
-  await until('the web process to end', () => webProcesses() === 0);
-  assert.equal(proc.exitCode, null, 'the app keeps running');
-  assert.ok((await status()).gpus.length > 0, 'the agent keeps answering');
+test('the tray item shows the mode, the hottest GPU and that it is a demo', () => {
+  const tooltip = property(item, '/StatusNotifierItem', 'org.kde.StatusNotifierItem', 'ToolTip');
+  assert.match(tooltip, /Overtime — (Rental|Volunteer|Idle)[^']* · \d+ °C · demo/);
+  const pixmap = property(item, '/StatusNotifierItem', 'org.kde.StatusNotifierItem', 'IconPixmap');
+  assert.match(pixmap, /\(64, 64, /, 'a 64 px icon');
   assert.doesNotMatch(log, /no system tray found/);
 });
 
+test('closing the window ends its process; Overtime stays in the tray', async () => {
+  await until('the window process', () => windowProcesses().length === 1);
+  assert.equal(x11('close', 'Overtime'), '1');
+  await until('the window to go', () => x11('count', 'Overtime') === '0');
+  await until('the window process to end', () => windowProcesses().length === 0, 5000);
+  assert.equal(proc.exitCode, null, 'the app keeps running');
+  assert.ok((await status()).gpus.length > 0, 'the agent keeps answering');
+});
+
 test('"Idle now" in the tray menu reaches the agent within a second', async () => {
-  await menu('Down', 'Down', 'Down', 'Down');
   const started = Date.now();
+  click('Idle now');
   const s = await until('the override', async () => {
     const st = await status();
     return st.overrides.length === 1 && st.gpus[0].mode === 'idle' ? st : null;
   }, 1000, 50);
   assert.equal(s.overrides[0].mode, 'idle');
   assert.ok(Date.now() - started <= 1000);
+  await until('the override line in the menu', () => menuEntries().some((e) => e.label === 'Paused — until you resume'), 3000);
 });
 
-test('"Open dashboard" builds a fresh window', async () => {
-  await menu('Up', 'Up');
-  await until('the window', () => x11('count', 'Overtime') === '1');
-  await until('the web process', () => webProcesses() > 0);
+test('"Pause for 1 h" shows its time left; "Auto" clears it', async () => {
+  click('Pause for 1 h');
+  await until('the time left', () => menuEntries().some((e) => /^Paused — (1 h 00 min|59 min) left$/.test(e.label)), 3000);
+  click('Auto');
+  await until('no override', async () => (await status()).overrides.length === 0, 1000, 50);
+  await until('"Automatic" in the menu', () => menuEntries().some((e) => e.label === 'Automatic'), 3000);
 });
 
-test('"Quit" stops the agent cleanly and exits', async () => {
-  await menu('Up');
+test('a left click on the icon opens the dashboard again', async () => {
+  gdbus(item, '/StatusNotifierItem', 'org.kde.StatusNotifierItem.Activate', '0', '0');
+  await until('the window', () => x11('count', 'Overtime') === '1', 15_000);
+  await until('the window process', () => windowProcesses().length === 1);
+});
+
+test('"Quit" closes the window, stops the agent cleanly and exits', async () => {
+  click('Quit');
   const code = await Promise.race([exited, sleep(10_000).then(() => 'timeout')]);
   assert.equal(code, 0);
   assert.match(log, /agent stopped cleanly/);
+  await until('the window to go', () => x11('count', 'Overtime') === '0', 5000);
 });

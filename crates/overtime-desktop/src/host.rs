@@ -1,0 +1,377 @@
+//! The resident half of the desktop app: owns the running agent, answers the dashboard window
+//! over the local socket, launches that window as its own process on demand, and feeds the
+//! tray. The window never holds state of its own, so closing it (which ends its process and
+//! gives all of WebKit's memory back) loses nothing.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use overtime_agent::config_file;
+use serde_json::Value;
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::control::{self, Control};
+use crate::ipc::{self, HostMessage, IpcError, LineReader, Request, event};
+use crate::service::{self, Effect};
+use crate::shell::Shell;
+use crate::tray_state::{TrayState, TrayText};
+
+/// Names the dashboard's executable (tests, packagers); else it is looked for beside ours.
+pub const ENV_DASHBOARD_BIN: &str = "OVERTIME_DASHBOARD_BIN";
+const DASHBOARD_EXE: &str = "overtime-dashboard";
+/// A window process that has not said hello by then is taken for dead and may be started again.
+const WINDOW_START_GRACE: Duration = Duration::from_secs(15);
+/// Snapshots queued for a window that is not reading; older ones are dropped, never the host.
+const WINDOW_QUEUE: usize = 16;
+
+/// What the tray asks of the host.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrayAction {
+    Control(Control),
+    OpenDashboard,
+    Quit,
+    /// A tray host appeared on or left the desktop.
+    HostPresent(bool),
+}
+
+/// Something that shows a [`TrayState`] (the D-Bus tray, or nothing).
+pub trait TrayView: Send + Sync {
+    fn show(&self, state: TrayState);
+}
+
+struct WindowSlot {
+    /// The connected dashboard: its connection id and event queue.
+    connected: Option<(u64, mpsc::Sender<HostMessage>)>,
+    /// When a window process was started that has not connected yet.
+    starting_since: Option<Instant>,
+    /// When the user last asked for the window (start-up timing).
+    requested_at: Option<Instant>,
+}
+
+/// The host's shared state.
+pub struct Host {
+    pub shell: Arc<Shell>,
+    pub socket: PathBuf,
+    window: Mutex<WindowSlot>,
+    next_conn: AtomicU64,
+    quit: CancellationToken,
+    dashboard_exe: Option<PathBuf>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Host {
+    pub fn new(shell: Arc<Shell>, socket: PathBuf) -> Arc<Host> {
+        Arc::new(Host {
+            shell,
+            socket,
+            window: Mutex::new(WindowSlot {
+                connected: None,
+                starting_since: None,
+                requested_at: None,
+            }),
+            next_conn: AtomicU64::new(1),
+            quit: CancellationToken::new(),
+            dashboard_exe: dashboard_exe(),
+        })
+    }
+
+    /// Cancelled when the user quits.
+    pub fn quit_token(&self) -> CancellationToken {
+        self.quit.clone()
+    }
+
+    /// Quits: the window closes, then the caller stops the agent and exits.
+    pub fn quit(&self) {
+        self.shell.begin_quit();
+        self.send_to_window(event::CLOSE, Value::Null);
+        self.quit.cancel();
+    }
+
+    /// True while a dashboard window is connected.
+    pub fn window_open(&self) -> bool {
+        lock(&self.window).connected.is_some()
+    }
+
+    /// Brings the dashboard up: focuses the open window, or starts the window process.
+    pub fn open_dashboard(self: &Arc<Self>) {
+        let mut slot = lock(&self.window);
+        slot.requested_at = Some(Instant::now());
+        if let Some((_, tx)) = &slot.connected {
+            let _ = tx.try_send(HostMessage::Event {
+                event: event::FOCUS.into(),
+                payload: Value::Null,
+            });
+            return;
+        }
+        if slot
+            .starting_since
+            .is_some_and(|t| t.elapsed() < WINDOW_START_GRACE)
+        {
+            return;
+        }
+        let Some(exe) = self.dashboard_exe.clone() else {
+            tracing::error!(
+                "cannot find the dashboard program ({DASHBOARD_EXE}) next to this one; \
+                 reinstall Overtime, or set {ENV_DASHBOARD_BIN} to its path"
+            );
+            return;
+        };
+        let mut cmd = tokio::process::Command::new(&exe);
+        cmd.env(ipc::ENV_SOCKET, &self.socket)
+            .stdin(std::process::Stdio::null());
+        match cmd.spawn() {
+            Ok(mut child) => {
+                slot.starting_since = Some(Instant::now());
+                let host = Arc::clone(self);
+                tokio::spawn(async move {
+                    match child.wait().await {
+                        Ok(status) if !status.success() => tracing::warn!(
+                            %status,
+                            "the dashboard window ended with an error; open it again from the tray"
+                        ),
+                        Ok(_) => tracing::debug!("dashboard window process ended"),
+                        Err(e) => tracing::debug!(error = %e, "cannot wait for the window"),
+                    }
+                    lock(&host.window).starting_since = None;
+                });
+            }
+            Err(e) => tracing::error!(
+                error = %e,
+                path = %exe.display(),
+                "cannot start the dashboard window"
+            ),
+        }
+    }
+
+    fn send_to_window(&self, name: &str, payload: Value) {
+        if let Some((_, tx)) = &lock(&self.window).connected {
+            // A full queue means the window is not reading; it gets the next snapshot instead.
+            let _ = tx.try_send(HostMessage::Event {
+                event: name.to_owned(),
+                payload,
+            });
+        }
+    }
+
+    /// Acts on a tray menu choice or click.
+    pub async fn on_tray(self: &Arc<Self>, action: TrayAction) {
+        match action {
+            TrayAction::OpenDashboard => self.open_dashboard(),
+            TrayAction::Quit => self.quit(),
+            TrayAction::HostPresent(present) => self.shell.set_tray_available(present),
+            TrayAction::Control(c) => {
+                let handle = self.shell.handle.clone();
+                let tz = control::zone_named(&handle.snapshot().timezone);
+                if let Err(e) = control::apply(&handle, c, Timestamp::now(), &tz).await {
+                    tracing::warn!(error = %e, "the tray's choice was refused");
+                }
+            }
+        }
+    }
+}
+
+/// The dashboard program: `$OVERTIME_DASHBOARD_BIN`, else `overtime-dashboard` beside ours.
+fn dashboard_exe() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(ENV_DASHBOARD_BIN).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().ok()?;
+    let candidate = exe.parent()?.join(DASHBOARD_EXE);
+    candidate.exists().then_some(candidate)
+}
+
+/// Pushes each agent snapshot to the tray (when what it shows changed) and to the open
+/// window; with the window closed nothing is serialised at all.
+pub async fn forward_snapshots(host: Arc<Host>, tray: Option<Arc<dyn TrayView>>, text: TrayText) {
+    let shell = Arc::clone(&host.shell);
+    let mut rx = shell.handle.snapshots.clone();
+    let mut loaded_at = rx.borrow().config.loaded_at;
+    let mut last_tray: Option<TrayState> = None;
+    loop {
+        let snapshot = rx.borrow_and_update().clone();
+        if snapshot.config.loaded_at != loaded_at {
+            // The agent adopted a changed file: re-read it for the limits shown on the charts.
+            loaded_at = snapshot.config.loaded_at;
+            if let Ok(config) = config_file::load(&shell.config_path) {
+                shell.set_config(config);
+            }
+        }
+        if let Some(tray) = &tray {
+            let state = TrayState::of(&snapshot, Timestamp::now(), &text);
+            if last_tray.as_ref() != Some(&state) {
+                tray.show(state.clone());
+                last_tray = Some(state);
+            }
+        }
+        if host.window_open() {
+            match serde_json::to_value(shell.ui_snapshot()) {
+                Ok(v) => host.send_to_window(event::SNAPSHOT, v),
+                Err(e) => tracing::debug!(error = %e, "cannot serialise a snapshot"),
+            }
+        }
+        tokio::select! {
+            changed = rx.changed() => if changed.is_err() { break },
+            () = host.quit.cancelled() => break,
+        }
+    }
+}
+
+/// Binds the host's socket in an owner-only directory (0700), so no other user can reach it
+/// even for the instant before the socket itself is narrowed to 0600. `Err(AddrInUse)` means
+/// another host already answers there.
+pub async fn bind(path: &std::path::Path) -> std::io::Result<UnixListener> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    if ipc::connect(path).await.is_some() {
+        return Err(std::io::Error::from(std::io::ErrorKind::AddrInUse));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    // Left by a host that died: nothing answers on it.
+    let _ = std::fs::remove_file(path);
+    UnixListener::bind(path)
+}
+
+/// Accepts window connections until the user quits.
+pub async fn serve(host: Arc<Host>, listener: UnixListener) {
+    restrict_socket(&host.socket);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let id = host.next_conn.fetch_add(1, Ordering::Relaxed);
+                    tokio::spawn(connection(Arc::clone(&host), stream, id));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the dashboard socket failed to accept");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            },
+            () = host.quit.cancelled() => break,
+        }
+    }
+    let _ = std::fs::remove_file(&host.socket);
+}
+
+/// Narrows the socket to its owner (0600): another user's process then cannot connect.
+fn restrict_socket(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+        tracing::warn!(error = %e, path = %path.display(), "cannot make the dashboard socket owner-only");
+    }
+}
+
+async fn connection(host: Arc<Host>, stream: UnixStream, id: u64) {
+    let (read, mut write) = stream.into_split();
+    let (tx, mut rx) = mpsc::channel::<HostMessage>(WINDOW_QUEUE);
+    let writer = tokio::spawn(async move {
+        while let Some(message) = rx.recv().await {
+            if ipc::write_line(&mut write, &message).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut reader = LineReader::new(read);
+    loop {
+        let request: Request = match reader.next().await {
+            Ok(r) => r,
+            Err(IpcError::Closed) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "dropping a dashboard connection");
+                break;
+            }
+        };
+        match request.method.as_str() {
+            ipc::HELLO_DASHBOARD => {
+                let accepted = {
+                    let mut slot = lock(&host.window);
+                    if let Some((_, other)) = &slot.connected {
+                        let _ = other.try_send(HostMessage::Event {
+                            event: event::FOCUS.into(),
+                            payload: Value::Null,
+                        });
+                        false
+                    } else {
+                        slot.connected = Some((id, tx.clone()));
+                        slot.starting_since = None;
+                        true
+                    }
+                };
+                reply(&tx, request.id, Ok(serde_json::json!({ "accepted": accepted }))).await;
+            }
+            ipc::OPEN_DASHBOARD => {
+                host.open_dashboard();
+                reply(&tx, request.id, Ok(Value::Null)).await;
+            }
+            _ => {
+                // Each call runs on its own so a slow one (a provider test) never holds up a
+                // mode change.
+                let host = Arc::clone(&host);
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let result =
+                        service::dispatch(&host.shell, &request.method, request.params).await;
+                    let answer = match result {
+                        Ok((value, effect)) => {
+                            if effect == Effect::Quit {
+                                host.quit();
+                            }
+                            if request.method == "ui_ready" {
+                                log_window_ready(&host);
+                            }
+                            Ok(value)
+                        }
+                        Err(e) => Err(serde_json::to_value(&e).unwrap_or(Value::Null)),
+                    };
+                    reply(&tx, request.id, answer).await;
+                });
+            }
+        }
+    }
+    {
+        let mut slot = lock(&host.window);
+        if slot.connected.as_ref().is_some_and(|(c, _)| *c == id) {
+            slot.connected = None;
+        }
+    }
+    drop(tx);
+    let _ = writer.await;
+}
+
+fn log_window_ready(host: &Host) {
+    if let Some(t) = lock(&host.window).requested_at.take() {
+        tracing::info!(
+            since_request_ms = t.elapsed().as_millis(),
+            "dashboard window ready"
+        );
+    }
+}
+
+async fn reply(tx: &mpsc::Sender<HostMessage>, id: u64, result: Result<Value, Value>) {
+    let message = match result {
+        Ok(v) => HostMessage::Reply {
+            id,
+            ok: Some(v),
+            err: None,
+        },
+        Err(e) => HostMessage::Reply {
+            id,
+            ok: None,
+            err: Some(e),
+        },
+    };
+    // Replies wait for room: unlike snapshots, none may be dropped.
+    let _ = tx.send(message).await;
+}

@@ -1,0 +1,279 @@
+//! Overtime's desktop app. Two processes: this one — resident, small, no GUI toolkit — runs the
+//! agent, the tray icon (a D-Bus StatusNotifierItem) and a local socket; the dashboard window
+//! (`src-tauri`, WebKit) is started on demand and ends when closed, so Overtime in the tray
+//! costs no web view memory at all.
+//!
+//! Modules: `host` (window process, socket server, snapshot forwarding), `ipc` (the socket's
+//! protocol), `service` (every method the window may call), `tray` + `tray_state`, `settings`
+//! (the config file edited and validated), `control` (overrides from tray and window), `wire`
+//! (the types the UI sees, with generated TypeScript). Decisions stay in the agent and the core.
+
+pub mod agent_host;
+mod bindings;
+pub mod control;
+pub mod error;
+pub mod host;
+pub mod ipc;
+pub mod locale;
+pub mod service;
+pub mod settings;
+pub mod shell;
+#[cfg(test)]
+mod test_agent;
+#[cfg(target_os = "linux")]
+pub mod tray;
+pub mod tray_state;
+pub mod wire;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+
+use crate::agent_host::{AgentHost, HostOptions};
+use crate::host::{Host, TrayAction, TrayView};
+use crate::shell::Shell;
+use crate::tray_state::{TrayState, TrayText};
+
+const USAGE: &str = "\
+Usage: overtime-desktop [--demo] [--background]
+
+Starts Overtime's desktop app: the agent, the tray icon and the dashboard window.
+  --demo        use a simulated GPU even when an NVIDIA driver is present (also OVERTIME_DEMO=1)
+  --background  start in the tray without opening the window (what start-on-login uses)
+Launching it again while it runs brings the dashboard window up.";
+
+/// Starts the app and blocks until the user quits. Exit code 1 when it could not start.
+pub fn run() -> ExitCode {
+    let started = Instant::now();
+    init_logging();
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if let Some(unknown) = args
+        .iter()
+        .skip(1)
+        .find(|a| !matches!(a.as_str(), "--demo" | "--background"))
+    {
+        eprintln!("unknown argument `{unknown}`\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    let options = HostOptions::from_env_and_args(&args);
+    let background = args.iter().any(|a| a == "--background");
+    // Two workers: the agent's tick, the socket and the tray are all light; more threads would
+    // only cost memory.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Overtime could not start: cannot create its async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run_host(options, background, started))
+}
+
+async fn run_host(options: HostOptions, background: bool, started: Instant) -> ExitCode {
+    let paths = match overtime_agent::paths::Paths::from_env() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("Overtime could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let socket = ipc::socket_path(&paths.state_dir);
+    let listener = match host::bind(&socket).await {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            return hand_over_to_running(&socket, background).await;
+        }
+        Err(e) => {
+            eprintln!(
+                "Overtime could not start: cannot open its local socket {}: {e}. Check that \
+                 the directory is writable.",
+                socket.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let agent = match AgentHost::start(&options).await {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("Overtime could not start: {e}");
+            let _ = std::fs::remove_file(&socket);
+            return ExitCode::FAILURE;
+        }
+    };
+    if agent.handle.snapshot().simulated {
+        tracing::info!("no NVIDIA GPU answered: demo mode with a simulated GPU");
+    }
+    let shell = Shell::new(agent, started);
+    let host = Host::new(Arc::clone(&shell), socket.clone());
+    let (tray_tx, mut tray_rx) = mpsc::unbounded_channel::<TrayAction>();
+    let text = TrayText::from_env();
+    let initial = TrayState::of(&shell.handle.snapshot(), jiff::Timestamp::now(), &text);
+    let tray = start_tray(text, initial, tray_tx).await;
+    let tray_seen = tray.as_ref().is_some_and(|(_, seen)| *seen);
+    shell.set_tray_available(tray_seen);
+    if !tray_seen {
+        tracing::warn!(
+            "no system tray found on this desktop; Overtime works from its window, and \
+             launching it again brings the window back"
+        );
+    }
+    let tray = tray.map(|(t, _)| t);
+
+    tokio::spawn(host::serve(Arc::clone(&host), listener));
+    tokio::spawn(host::forward_snapshots(
+        Arc::clone(&host),
+        tray.clone().map(|t| t as Arc<dyn TrayView>),
+        text,
+    ));
+    if !background {
+        host.open_dashboard();
+    }
+
+    let quit = host.quit_token();
+    let mut term = signal(tokio::signal::unix::SignalKind::terminate());
+    let mut int = signal(tokio::signal::unix::SignalKind::interrupt());
+    loop {
+        tokio::select! {
+            Some(action) = tray_rx.recv() => {
+                let host = Arc::clone(&host);
+                tokio::spawn(async move { host.on_tray(action).await });
+            }
+            () = quit.cancelled() => break,
+            _ = recv(&mut term) => host.quit(),
+            _ = recv(&mut int) => host.quit(),
+        }
+    }
+    stop_tray(tray).await;
+    if let Some(agent) = shell.take_host() {
+        agent.stop().await;
+    }
+    let _ = std::fs::remove_file(&socket);
+    ExitCode::SUCCESS
+}
+
+/// Another Overtime runs: ask it to show its window (unless started in the background) and
+/// leave.
+async fn hand_over_to_running(socket: &std::path::Path, background: bool) -> ExitCode {
+    if background {
+        tracing::info!("Overtime is already running");
+        return ExitCode::SUCCESS;
+    }
+    match ask_to_open(socket).await {
+        Ok(()) => {
+            tracing::info!("Overtime is already running: its dashboard was brought up");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "Overtime is already running but did not answer ({e}); quit it from the tray, \
+                 or end the process, and start it again"
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn ask_to_open(socket: &std::path::Path) -> Result<(), ipc::IpcError> {
+    let stream = ipc::connect(socket).await.ok_or(ipc::IpcError::Closed)?;
+    let (read, mut write) = stream.into_split();
+    let request = ipc::Request {
+        id: 1,
+        method: ipc::OPEN_DASHBOARD.to_owned(),
+        params: serde_json::Value::Null,
+    };
+    ipc::write_line(&mut write, &request).await?;
+    let mut reader = ipc::LineReader::new(read);
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        reader.next::<ipc::HostMessage>(),
+    )
+    .await
+    .map_err(|_| ipc::IpcError::Closed)??;
+    match answer {
+        ipc::HostMessage::Reply { err: None, .. } => Ok(()),
+        other => Err(ipc::IpcError::Malformed(format!("{other:?}"))),
+    }
+}
+
+#[cfg(target_os = "linux")]
+type TrayHandle = Arc<tray::Tray>;
+#[cfg(not(target_os = "linux"))]
+type TrayHandle = Arc<NoTray>;
+
+/// Stands for the tray where this build has none (the tray is written for Linux so far).
+#[cfg(not(target_os = "linux"))]
+pub struct NoTray;
+
+#[cfg(not(target_os = "linux"))]
+impl TrayView for NoTray {
+    fn show(&self, _state: TrayState) {}
+}
+
+#[cfg(target_os = "linux")]
+async fn start_tray(
+    text: TrayText,
+    initial: TrayState,
+    actions: mpsc::UnboundedSender<TrayAction>,
+) -> Option<(TrayHandle, bool)> {
+    match tray::Tray::start(text, initial, actions).await {
+        Ok((t, seen)) => Some((Arc::new(t), seen)),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot create the tray icon");
+            None
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn start_tray(
+    _text: TrayText,
+    _initial: TrayState,
+    _actions: mpsc::UnboundedSender<TrayAction>,
+) -> Option<(TrayHandle, bool)> {
+    None
+}
+
+#[cfg(target_os = "linux")]
+async fn stop_tray(tray: Option<TrayHandle>) {
+    if let Some(t) = tray {
+        t.stop().await;
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn stop_tray(_tray: Option<TrayHandle>) {}
+
+fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(kind).ok()
+}
+
+async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+    match s {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+fn init_logging() {
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
+    let env_filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(env_filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

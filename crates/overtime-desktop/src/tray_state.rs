@@ -1,0 +1,384 @@
+//! What the tray shows, worked out from a snapshot as plain data: which icon, the tooltip, and
+//! the line about a manual override. Kept apart from the tray widget so it can be tested and so
+//! the widget is touched only when this value changes.
+
+use jiff::Timestamp;
+use overtime_agent::AgentSnapshot;
+use overtime_core::Mode;
+
+use crate::wire::is_alert;
+
+/// One tray icon per state; files `icons/tray-<name>.png`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayIconKind {
+    Rental,
+    Volunteer,
+    Idle,
+    Paused,
+    Alert,
+}
+
+/// The tray's words in the user's language (English or German, like the dashboard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayText {
+    English,
+    German,
+}
+
+/// Menu entries, in menu order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuEntry {
+    Auto,
+    Rent,
+    Volunteer,
+    Idle,
+    PauseOneHour,
+    PauseThreeHours,
+    PauseUntilTomorrow,
+    PauseUntilResumed,
+    OpenDashboard,
+    Quit,
+}
+
+impl TrayText {
+    /// From the locale the system names (`LC_ALL`, `LC_MESSAGES`, `LANG`): German for `de*`,
+    /// else English.
+    pub fn from_env() -> TrayText {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|k| std::env::var(k).ok())
+            .find(|v| !v.is_empty())
+            .unwrap_or_default();
+        TrayText::for_locale(&locale)
+    }
+
+    pub fn for_locale(posix: &str) -> TrayText {
+        match crate::locale::to_bcp47(posix) {
+            Some(tag) if tag == "de" || tag.starts_with("de-") => TrayText::German,
+            _ => TrayText::English,
+        }
+    }
+
+    pub fn entry(self, e: MenuEntry) -> &'static str {
+        use MenuEntry::*;
+        match (self, e) {
+            (_, Auto) => "Auto",
+            (TrayText::English, Rent) => "Rent now",
+            (TrayText::English, Volunteer) => "Volunteer now",
+            (TrayText::English, Idle) => "Idle now",
+            (TrayText::English, PauseOneHour) => "Pause for 1 h",
+            (TrayText::English, PauseThreeHours) => "Pause for 3 h",
+            (TrayText::English, PauseUntilTomorrow) => "Pause until tomorrow",
+            (TrayText::English, PauseUntilResumed) => "Pause until I resume",
+            (TrayText::English, OpenDashboard) => "Open dashboard",
+            (TrayText::English, Quit) => "Quit",
+            (TrayText::German, Rent) => "Jetzt vermieten",
+            (TrayText::German, Volunteer) => "Jetzt ehrenamtlich",
+            (TrayText::German, Idle) => "Jetzt Leerlauf",
+            (TrayText::German, PauseOneHour) => "Pause für 1 Std.",
+            (TrayText::German, PauseThreeHours) => "Pause für 3 Std.",
+            (TrayText::German, PauseUntilTomorrow) => "Pause bis morgen",
+            (TrayText::German, PauseUntilResumed) => "Pause bis ich fortsetze",
+            (TrayText::German, OpenDashboard) => "Dashboard öffnen",
+            (TrayText::German, Quit) => "Beenden",
+        }
+    }
+
+    fn mode(self, m: Mode) -> &'static str {
+        match (self, m) {
+            (TrayText::English, _) => m.label(),
+            (TrayText::German, Mode::Rental) => "Vermietung",
+            (TrayText::German, Mode::Volunteer) => "Ehrenamtlich",
+            (TrayText::German, Mode::Idle) => "Leerlauf",
+        }
+    }
+
+    fn automatic(self) -> &'static str {
+        match self {
+            TrayText::English => "Automatic",
+            TrayText::German => "Automatisch",
+        }
+    }
+
+    fn paused(self) -> &'static str {
+        match self {
+            TrayText::English => "Paused",
+            TrayText::German => "Pausiert",
+        }
+    }
+
+    fn mode_now(self, m: Mode) -> String {
+        match self {
+            TrayText::English => format!("{} now", m.label()),
+            TrayText::German => format!("Jetzt {}", self.mode(m)),
+        }
+    }
+
+    fn until_resumed(self) -> &'static str {
+        match self {
+            TrayText::English => "until you resume",
+            TrayText::German => "bis Sie fortsetzen",
+        }
+    }
+
+    fn left(self, d: jiff::SignedDuration) -> String {
+        match self {
+            TrayText::English => format!("{} left", time_left(d)),
+            TrayText::German => format!("noch {}", time_left(d).replace("under a minute", "unter einer Minute")),
+        }
+    }
+
+    fn no_gpu(self) -> &'static str {
+        match self {
+            TrayText::English => "no GPU",
+            TrayText::German => "keine GPU",
+        }
+    }
+
+    fn demo(self) -> &'static str {
+        "demo"
+    }
+
+    fn net_today(self, amounts: &str) -> String {
+        match self {
+            TrayText::English => format!("net today {amounts}"),
+            TrayText::German => format!("netto heute {amounts}"),
+        }
+    }
+
+    fn simulated(self) -> &'static str {
+        match self {
+            TrayText::English => "simulated",
+            TrayText::German => "simuliert",
+        }
+    }
+
+    /// An amount with the language's decimal separator ("1.25 EUR" / "1,25 EUR").
+    fn money(self, list: &[overtime_core::money::Money]) -> String {
+        let text = overtime_core::money::format_totals(list, 2);
+        match self {
+            TrayText::English => text,
+            TrayText::German => text.replace('.', ","),
+        }
+    }
+}
+
+/// The tray's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayState {
+    pub icon: TrayIconKind,
+    /// First line: "Overtime — Volunteer · 73 °C"; further lines add today's net and any alert.
+    pub tooltip: String,
+    /// "Paused — 52 min left", or "Automatic".
+    pub override_line: String,
+}
+
+impl TrayState {
+    /// The tray for `snapshot` at `now` (the override's time left is counted from `now`).
+    pub fn of(snapshot: &AgentSnapshot, now: Timestamp, text: &TrayText) -> TrayState {
+        let text = *text;
+        let active_override = snapshot
+            .overrides
+            .iter()
+            .filter(|o| o.is_active(now))
+            .max_by_key(|o| o.set_at);
+        let alert = snapshot
+            .gpus
+            .iter()
+            .any(|g| g.fault.is_some() || is_alert(&g.reason));
+        let has = |m: Mode| snapshot.gpus.iter().any(|g| g.mode == m);
+        let icon = if alert {
+            TrayIconKind::Alert
+        } else if active_override.is_some_and(|o| o.mode == Mode::Idle) {
+            TrayIconKind::Paused
+        } else if has(Mode::Rental) {
+            TrayIconKind::Rental
+        } else if has(Mode::Volunteer) {
+            TrayIconKind::Volunteer
+        } else {
+            TrayIconKind::Idle
+        };
+
+        let mut modes: Vec<&str> = Vec::new();
+        for g in &snapshot.gpus {
+            let label = text.mode(g.mode);
+            if !modes.contains(&label) {
+                modes.push(label);
+            }
+        }
+        let mut tooltip = format!(
+            "Overtime — {}",
+            if modes.is_empty() {
+                text.no_gpu().to_owned()
+            } else {
+                modes.join(" / ")
+            }
+        );
+        let hottest = snapshot
+            .gpus
+            .iter()
+            .filter_map(|g| g.reading.as_ref().and_then(|r| r.temp_c))
+            .fold(None::<f64>, |acc, t| Some(acc.map_or(t, |a| a.max(t))));
+        if let Some(t) = hottest {
+            tooltip.push_str(&format!(" · {t:.0} °C"));
+        }
+        if snapshot.simulated {
+            tooltip.push_str(" · ");
+            tooltip.push_str(text.demo());
+        }
+        let today = snapshot
+            .ledger
+            .as_ref()
+            .and_then(|l| l.earnings.as_ref())
+            .and_then(|e| {
+                e.periods
+                    .iter()
+                    .find(|p| p.range == "today")
+                    .map(|p| (p, e.includes_simulated))
+            });
+        if let Some((period, simulated)) = today {
+            tooltip.push('\n');
+            tooltip.push_str(&text.net_today(&text.money(&period.net)));
+            if simulated {
+                tooltip.push_str(&format!(" ({})", text.simulated()));
+            }
+        }
+        if let Some(g) = snapshot
+            .gpus
+            .iter()
+            .find(|g| g.fault.is_some() || is_alert(&g.reason))
+        {
+            tooltip.push('\n');
+            tooltip.push_str(&g.sentence);
+        }
+
+        let override_line = match active_override {
+            None => text.automatic().to_owned(),
+            Some(o) => {
+                let what = if o.mode == Mode::Idle {
+                    text.paused().to_owned()
+                } else {
+                    text.mode_now(o.mode)
+                };
+                match o.until {
+                    None => format!("{what} — {}", text.until_resumed()),
+                    Some(until) => format!("{what} — {}", text.left(until.duration_since(now))),
+                }
+            }
+        };
+        TrayState {
+            icon,
+            tooltip,
+            override_line,
+        }
+    }
+}
+
+/// "2 h 05 min", "12 min", "under a minute"; rounded up to whole minutes so it never shows 0.
+pub fn time_left(d: jiff::SignedDuration) -> String {
+    let secs = d.as_secs().max(0);
+    let mins = (secs + 59) / 60;
+    match mins {
+        0 => "under a minute".to_owned(),
+        m if m < 60 => format!("{m} min"),
+        m => format!("{} h {:02} min", m / 60, m % 60),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use jiff::SignedDuration;
+
+    #[test]
+    fn time_left_rounds_up_to_whole_minutes() {
+        let cases = [
+            (0, "under a minute"),
+            (1, "1 min"),
+            (60, "1 min"),
+            (61, "2 min"),
+            (3600, "1 h 00 min"),
+            (3 * 3600 + 5 * 60, "3 h 05 min"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(time_left(SignedDuration::from_secs(s)), want, "{s} s");
+        }
+    }
+
+    use overtime_core::{Override, OverrideScope, Reason};
+
+    async fn snapshot() -> (
+        AgentSnapshot,
+        overtime_agent::supervisor::Agent,
+        tempfile::TempDir,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let agent = crate::test_agent::start(dir.path()).await;
+        let snap = (*agent.handle.snapshot()).clone();
+        (snap, agent, dir)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_tray_shows_mode_hottest_temperature_and_demo() {
+        let (mut s, agent, _dir) = snapshot().await;
+        s.gpus[0].mode = Mode::Volunteer;
+        s.gpus[1].mode = Mode::Idle;
+        s.gpus[0].reading.as_mut().unwrap().temp_c = Some(61.4);
+        s.gpus[1].reading.as_mut().unwrap().temp_c = Some(72.6);
+        let tray = TrayState::of(&s, s.at, &TrayText::English);
+        assert_eq!(tray.icon, TrayIconKind::Volunteer);
+        assert_eq!(tray.tooltip, "Overtime — Volunteer / Idle · 73 °C · demo");
+        assert_eq!(tray.override_line, "Automatic");
+        agent.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_pause_shows_its_time_left_and_safety_wins_the_icon() {
+        let (mut s, agent, _dir) = snapshot().await;
+        let now = s.at;
+        s.overrides = vec![Override {
+            mode: Mode::Idle,
+            scope: OverrideScope::AllGpus,
+            until: Some(now + SignedDuration::from_mins(52)),
+            set_at: now,
+        }];
+        for g in &mut s.gpus {
+            g.mode = Mode::Idle;
+        }
+        let tray = TrayState::of(&s, now, &TrayText::English);
+        assert_eq!(tray.icon, TrayIconKind::Paused);
+        assert_eq!(tray.override_line, "Paused — 52 min left");
+        let german = TrayState::of(&s, now, &TrayText::German);
+        assert_eq!(german.override_line, "Pausiert — noch 52 min");
+        assert!(german.tooltip.starts_with("Overtime — Leerlauf"));
+
+        s.gpus[1].reason = Reason::CriticalTemperature {
+            temp_c: 93.0,
+            limit_c: 90.0,
+        };
+        s.gpus[1].sentence = "Idle — 93 °C is over the critical 90 °C limit".into();
+        let tray = TrayState::of(&s, now, &TrayText::English);
+        assert_eq!(tray.icon, TrayIconKind::Alert);
+        assert!(
+            tray.tooltip
+                .ends_with("\nIdle — 93 °C is over the critical 90 °C limit")
+        );
+
+        // An expired override no longer shows.
+        let later = now + SignedDuration::from_hours(1);
+        s.gpus[1].reason = Reason::Starting;
+        assert_eq!(TrayState::of(&s, later, &TrayText::English).override_line, "Automatic");
+        agent.stop().await;
+    }
+
+    #[test]
+    fn the_tray_speaks_german_where_the_system_does() {
+        assert_eq!(TrayText::for_locale("de_DE.UTF-8"), TrayText::German);
+        assert_eq!(TrayText::for_locale("de_AT"), TrayText::German);
+        assert_eq!(TrayText::for_locale("en_US.UTF-8"), TrayText::English);
+        assert_eq!(TrayText::for_locale("C"), TrayText::English);
+        assert_eq!(TrayText::German.entry(MenuEntry::Quit), "Beenden");
+        assert_eq!(TrayText::English.entry(MenuEntry::PauseThreeHours), "Pause for 3 h");
+    }
+}
