@@ -14,8 +14,12 @@ const BINDINGS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/
 #[cfg(test)]
 fn render() -> String {
     use crate::control::PausePreset;
+    use crate::earnings::{UiCredit, UiEarnings, UiLedger, UiMoney, UiPeriod, UiRange};
     use crate::error::{CommandErrorWire, ErrorCode, FieldError};
     use crate::settings::{Paint, SettingsView, ThermalForm};
+    use crate::timeline::{
+        HistoryState, UiGpuTimeline, UiHourTick, UiPlanSpan, UiSpan, UiTimeline,
+    };
     use crate::wire::{
         ApiState, UiGpu, UiLimits, UiMode, UiOverride, UiProvider, UiReading, UiSnapshot,
     };
@@ -29,6 +33,18 @@ fn render() -> String {
         UiLimits::decl(),
         UiOverride::decl(),
         UiProvider::decl(),
+        UiLedger::decl(),
+        UiEarnings::decl(),
+        UiRange::decl(),
+        UiPeriod::decl(),
+        UiMoney::decl(),
+        UiCredit::decl(),
+        UiTimeline::decl(),
+        HistoryState::decl(),
+        UiGpuTimeline::decl(),
+        UiSpan::decl(),
+        UiPlanSpan::decl(),
+        UiHourTick::decl(),
         PausePreset::decl(),
         Paint::decl(),
         ThermalForm::decl(),

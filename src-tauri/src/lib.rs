@@ -10,6 +10,7 @@ mod agent_host;
 mod bindings;
 mod commands;
 mod control;
+mod earnings;
 mod error;
 mod events;
 mod locale;
@@ -18,6 +19,7 @@ mod settings;
 mod shell;
 #[cfg(test)]
 mod test_agent;
+mod timeline;
 mod tray;
 mod tray_state;
 mod window;
