@@ -59,8 +59,8 @@ impl HostLink {
     /// Returns the link and the stream of the host's events.
     pub async fn connect_or_start() -> Result<(Arc<HostLink>, mpsc::Receiver<HostEvent>), LinkError>
     {
-        let paths =
-            overtime_agent::paths::Paths::from_env().map_err(|e| LinkError::Paths(e.to_string()))?;
+        let paths = overtime_agent::paths::Paths::from_env()
+            .map_err(|e| LinkError::Paths(e.to_string()))?;
         let socket = ipc::socket_path(&paths.state_dir);
         let stream = match ipc::connect(&socket).await {
             Some(s) => s,
@@ -69,7 +69,11 @@ impl HostLink {
         let (read, write) = stream.into_split();
         let pending: Arc<Pending> = Arc::new(Mutex::new(HashMap::new()));
         let (events_tx, events_rx) = mpsc::channel(32);
-        tokio::spawn(read_loop(LineReader::new(read), Arc::clone(&pending), events_tx));
+        tokio::spawn(read_loop(
+            LineReader::new(read),
+            Arc::clone(&pending),
+            events_tx,
+        ));
         let link = Arc::new(HostLink {
             writer: tokio::sync::Mutex::new(write),
             pending,
@@ -121,11 +125,7 @@ fn gone(detail: &str) -> Value {
     )))
 }
 
-async fn read_loop(
-    mut reader: LineReader,
-    pending: Arc<Pending>,
-    events: mpsc::Sender<HostEvent>,
-) {
+async fn read_loop(mut reader: LineReader, pending: Arc<Pending>, events: mpsc::Sender<HostEvent>) {
     loop {
         match reader.next::<HostMessage>().await {
             Ok(HostMessage::Reply { id, ok, err }) => {

@@ -127,7 +127,8 @@ before(async () => {
   item = await until('the tray item', () => {
     const items = property('org.kde.StatusNotifierWatcher', '/StatusNotifierWatcher',
       'org.kde.StatusNotifierWatcher', 'RegisteredStatusNotifierItems');
-    return /'([^'/]+)/.exec(items.replace(/^\(<\[/, ''))?.[1];
+    // Ours is the one named after our process (other programs on the bus may add their own).
+    return new RegExp(`'(org\\.kde\\.StatusNotifierItem-${proc.pid}-\\d+)`).exec(items)?.[1];
   });
   await until('the window', () => x11('count', 'Overtime') === '1', 15_000);
 });

@@ -8,14 +8,18 @@ use ts_rs::TS;
 
 /// Where the generated file lives, relative to this crate.
 #[cfg(test)]
-const BINDINGS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindings.ts");
+const BINDINGS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/lib/bindings.ts");
 
 /// The whole bindings file as the Rust types describe it now.
 #[cfg(test)]
 fn render() -> String {
     use crate::control::PausePreset;
+    use crate::earnings::{UiCredit, UiEarnings, UiLedger, UiMoney, UiPeriod, UiRange};
     use crate::error::{CommandErrorWire, ErrorCode, FieldError};
     use crate::settings::{Paint, SettingsView, ThermalForm};
+    use crate::timeline::{
+        HistoryState, UiGpuTimeline, UiHourTick, UiPlanSpan, UiSpan, UiTimeline,
+    };
     use crate::wire::{
         ApiState, UiGpu, UiLimits, UiMode, UiOverride, UiProvider, UiReading, UiSnapshot,
     };
@@ -29,6 +33,18 @@ fn render() -> String {
         UiLimits::decl(),
         UiOverride::decl(),
         UiProvider::decl(),
+        UiLedger::decl(),
+        UiEarnings::decl(),
+        UiRange::decl(),
+        UiPeriod::decl(),
+        UiMoney::decl(),
+        UiCredit::decl(),
+        UiTimeline::decl(),
+        HistoryState::decl(),
+        UiGpuTimeline::decl(),
+        UiSpan::decl(),
+        UiPlanSpan::decl(),
+        UiHourTick::decl(),
         PausePreset::decl(),
         Paint::decl(),
         ThermalForm::decl(),
@@ -38,7 +54,7 @@ fn render() -> String {
         CommandErrorWire::decl(),
     ];
     let mut out = String::from(
-        "// Generated from src-tauri's wire types by ts-rs; do not edit.\n\
+        "// Generated from crates/overtime-desktop's wire types by ts-rs; do not edit.\n\
          // Refresh: OVERTIME_UPDATE_BINDINGS=1 cargo test -p overtime-desktop bindings\n\n",
     );
     for d in decls {

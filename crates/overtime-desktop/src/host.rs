@@ -309,7 +309,12 @@ async fn connection(host: Arc<Host>, stream: UnixStream, id: u64) {
                         true
                     }
                 };
-                reply(&tx, request.id, Ok(serde_json::json!({ "accepted": accepted }))).await;
+                reply(
+                    &tx,
+                    request.id,
+                    Ok(serde_json::json!({ "accepted": accepted })),
+                )
+                .await;
             }
             ipc::OPEN_DASHBOARD => {
                 host.open_dashboard();

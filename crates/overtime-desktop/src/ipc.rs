@@ -175,7 +175,9 @@ mod tests {
         let (_rb, mut wb) = b.into_split();
         let mut reader = LineReader::new(ra);
 
-        write_line(&mut wb, &json!({"id": 1, "method": "x"})).await.unwrap();
+        write_line(&mut wb, &json!({"id": 1, "method": "x"}))
+            .await
+            .unwrap();
         let r: Request = reader.next().await.unwrap();
         assert_eq!(r.method, "x");
 

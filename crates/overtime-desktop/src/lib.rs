@@ -11,6 +11,7 @@
 pub mod agent_host;
 mod bindings;
 pub mod control;
+pub mod earnings;
 pub mod error;
 pub mod host;
 pub mod ipc;
@@ -20,6 +21,7 @@ pub mod settings;
 pub mod shell;
 #[cfg(test)]
 mod test_agent;
+pub mod timeline;
 #[cfg(target_os = "linux")]
 pub mod tray;
 pub mod tray_state;
@@ -154,10 +156,12 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
             _ = recv(&mut int) => host.quit(),
         }
     }
-    stop_tray(tray).await;
+    // The agent first: providers are handed back while the icon still shows, and the tray's
+    // answer to the "Quit" click has long left before the icon goes.
     if let Some(agent) = shell.take_host() {
         agent.stop().await;
     }
+    stop_tray(tray).await;
     let _ = std::fs::remove_file(&socket);
     ExitCode::SUCCESS
 }

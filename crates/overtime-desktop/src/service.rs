@@ -94,6 +94,7 @@ pub async fn dispatch(shell: &Shell, method: &str, params: Value) -> Result<(Val
             to_value(saved)
         }
         "get_locale" => to_value(system_locale()),
+        "timeline" => to_value(crate::timeline::timeline(shell).await?),
         "quit" => return Ok((Value::Null, Effect::Quit)),
         "ui_ready" => {
             // How start-up speed is measured (scripts/bench-desktop).

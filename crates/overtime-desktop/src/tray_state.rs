@@ -124,7 +124,10 @@ impl TrayText {
     fn left(self, d: jiff::SignedDuration) -> String {
         match self {
             TrayText::English => format!("{} left", time_left(d)),
-            TrayText::German => format!("noch {}", time_left(d).replace("under a minute", "unter einer Minute")),
+            TrayText::German => format!(
+                "noch {}",
+                time_left(d).replace("under a minute", "unter einer Minute")
+            ),
         }
     }
 
@@ -368,7 +371,10 @@ mod tests {
         // An expired override no longer shows.
         let later = now + SignedDuration::from_hours(1);
         s.gpus[1].reason = Reason::Starting;
-        assert_eq!(TrayState::of(&s, later, &TrayText::English).override_line, "Automatic");
+        assert_eq!(
+            TrayState::of(&s, later, &TrayText::English).override_line,
+            "Automatic"
+        );
         agent.stop().await;
     }
 
@@ -379,6 +385,9 @@ mod tests {
         assert_eq!(TrayText::for_locale("en_US.UTF-8"), TrayText::English);
         assert_eq!(TrayText::for_locale("C"), TrayText::English);
         assert_eq!(TrayText::German.entry(MenuEntry::Quit), "Beenden");
-        assert_eq!(TrayText::English.entry(MenuEntry::PauseThreeHours), "Pause for 3 h");
+        assert_eq!(
+            TrayText::English.entry(MenuEntry::PauseThreeHours),
+            "Pause for 3 h"
+        );
     }
 }

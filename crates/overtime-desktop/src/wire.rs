@@ -66,6 +66,8 @@ pub struct UiSnapshot {
     /// False when no system tray could be used: closing the window then leaves Overtime
     /// running in the background with no icon.
     pub tray_available: bool,
+    /// The earnings ledger: recording or not, and the money figures. `null`: no ledger kept.
+    pub ledger: Option<crate::earnings::UiLedger>,
 }
 
 /// The loopback API as the shell started it.
@@ -212,6 +214,10 @@ impl UiSnapshot {
                 .or_else(|| shell.startup_config_error.clone()),
             api: shell.api.clone(),
             tray_available: shell.tray_available,
+            ledger: s
+                .ledger
+                .as_ref()
+                .map(|l| crate::earnings::UiLedger::from_view(l, s.simulated)),
         }
     }
 }

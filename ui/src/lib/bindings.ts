@@ -1,4 +1,4 @@
-// Generated from src-tauri's wire types by ts-rs; do not edit.
+// Generated from crates/overtime-desktop's wire types by ts-rs; do not edit.
 // Refresh: OVERTIME_UPDATE_BINDINGS=1 cargo test -p overtime-desktop bindings
 
 export type UiMode = "rental" | "volunteer" | "idle";
@@ -20,7 +20,11 @@ api: ApiState,
  * False when no system tray could be used: closing the window then leaves Overtime
  * running in the background with no icon.
  */
-tray_available: boolean, };
+tray_available: boolean, 
+/**
+ * The earnings ledger: recording or not, and the money figures. `null`: no ledger kept.
+ */
+ledger: UiLedger | null, };
 
 export type ApiState = { 
 /**
@@ -69,6 +73,142 @@ gpu_uuid: string | null,
 until_ms: number | null, };
 
 export type UiProvider = { name: string, kind: UiMode, simulated: boolean, detail: string | null, error: string | null, last_ok_ms: number | null, };
+
+export type UiLedger = { 
+/**
+ * The database file; empty when it could not be opened at all.
+ */
+path: string, 
+/**
+ * False while writes fail (disk full, …). GPU control goes on; the writer retries.
+ */
+recording: boolean, 
+/**
+ * The latest write (or open) error, with what to do; kept after recovery.
+ */
+last_error: string | null, 
+/**
+ * Events lost because the writer's queue was full.
+ */
+dropped: number, 
+/**
+ * A damaged file found at start was moved here (never deleted) and a new one started.
+ */
+moved_aside: string | null, 
+/**
+ * `null` until the figures were first read (a few seconds after start).
+ */
+earnings: UiEarnings | null, };
+
+export type UiEarnings = { as_of_ms: number | null, 
+/**
+ * Some figure comes from a simulated (demo) GPU or provider: every figure must say so.
+ */
+simulated: boolean, 
+/**
+ * Today, 7 days, 30 days, in that order (ranges the dashboard does not show are left out).
+ */
+periods: Array<UiPeriod>, };
+
+export type UiRange = "today" | "7d" | "30d";
+
+export type UiPeriod = { range: UiRange, 
+/**
+ * What providers' statements booked in the range.
+ */
+gross: Array<UiMoney>, 
+/**
+ * Live estimate (contract price × elapsed) for rental time no statement covers yet: a
+ * running rental. Replaced by the statement once the provider sends it.
+ */
+estimated: Array<UiMoney>, 
+/**
+ * Electricity for the GPUs and the rest of the PC, in the tariff's currency.
+ */
+electricity: Array<UiMoney>, 
+/**
+ * `gross + estimated − electricity`, per currency.
+ */
+net: Array<UiMoney>, energy_kwh: number, 
+/**
+ * Volunteer credit earned in the range, per project (credits are points, not money).
+ */
+credits: Array<UiCredit>, };
+
+export type UiMoney = { amount: string, 
+/**
+ * ISO 4217 code (`EUR`).
+ */
+currency: string, };
+
+export type UiCredit = { provider: string, project: string, credit: number, };
+
+export type UiTimeline = { 
+/**
+ * `now − 24 h`: the strip's left edge.
+ */
+from_ms: number, now_ms: number, 
+/**
+ * `now + 24 h`: the strip's right edge.
+ */
+to_ms: number, 
+/**
+ * IANA name of the zone the ticks and the plan are in.
+ */
+timezone: string, 
+/**
+ * Whether the past half could be drawn from the ledger, and if not, why.
+ */
+history: HistoryState, 
+/**
+ * Set when `history` is `unreadable`: what went wrong and what to do.
+ */
+history_error: string | null, 
+/**
+ * One row per GPU, in the agent's order; `spans` empty when no history is shown.
+ */
+gpus: Array<UiGpuTimeline>, 
+/**
+ * The schedule's allowed modes from now to `to_ms`, shared by every GPU.
+ */
+plan: Array<UiPlanSpan>, 
+/**
+ * Every whole local hour in `[from_ms, to_ms]`, in order. Around a DST change an hour
+ * may be missing (spring forward) or appear twice (fall back).
+ */
+hour_ticks: Array<UiHourTick>, };
+
+export type HistoryState = "recorded" | "not_kept" | "unreadable";
+
+export type UiGpuTimeline = { uuid: string, index: number, name: string, 
+/**
+ * Recorded sessions clipped to `[from_ms, now_ms]`, oldest first. Gaps are times no
+ * session was recorded (Overtime was not running).
+ */
+spans: Array<UiSpan>, };
+
+export type UiSpan = { start_ms: number, end_ms: number, mode: UiMode, 
+/**
+ * Still going: the GPU is in this mode now (the span ends at `now_ms`).
+ */
+open: boolean, };
+
+export type UiPlanSpan = { start_ms: number, end_ms: number, 
+/**
+ * What the schedule allows (`["idle"]` when it allows no work). Which one runs is still
+ * up to the policy (games, temperature, prices).
+ */
+modes: Array<UiMode>, 
+/**
+ * The window's name or hours ("23:30–09:00"); `null` outside every window.
+ */
+window: string | null, };
+
+export type UiHourTick = { at_ms: number, 
+/**
+ * 0–23 on the local wall clock, so labels can be put on, say, every sixth hour.
+ */
+hour: number, };
 
 export type PausePreset = "one_hour" | "three_hours" | "until_tomorrow" | "until_resumed";
 

@@ -8,6 +8,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   CommandError, Paint, PausePreset, SettingsView, ThermalForm, UiMode, UiSnapshot,
 } from './bindings';
+import type { UiTimeline } from './bindings';
 
 export const SNAPSHOT_EVENT = 'snapshot';
 
@@ -29,6 +30,7 @@ export const api = {
   saveSchedule: (cells: Paint[]) => call<SettingsView>('save_schedule', { cells }),
   saveGames: (games: string[]) => call<SettingsView>('save_games', { games }),
   getLocale: () => call<string | null>('get_locale'),
+  timeline: () => call<UiTimeline>('timeline'),
   quit: () => call<void>('quit'),
   uiReady: () => call<void>('ui_ready'),
 };

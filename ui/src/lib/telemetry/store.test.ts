@@ -4,7 +4,6 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { mockHost } from '../testing/host';
 import { emit } from '@tauri-apps/api/event';
 import { createTelemetry } from './store';
-import { appendSnapshot, WINDOW_S } from './history';
 import { gpu, snapshot } from '../testing/fixtures';
 
 afterEach(() => clearMocks());
@@ -25,7 +24,7 @@ describe('telemetry store', () => {
 
     await emit('snapshot', snapshot(2_000, { gpus: [gpu({ mode: 'idle' })] }));
     expect(get(t.snapshot)?.gpus[0].mode).toBe('idle');
-    expect(get(t.history)['GPU-0'].t).toEqual([1, 2]);
+    expect(get(t.history).view('GPU-0', '10m')?.t).toEqual([1, 2]);
     expect(calls.filter((c) => c === 'get_snapshot')).toHaveLength(1);
     stop();
   });
@@ -35,26 +34,5 @@ describe('telemetry store', () => {
     t.accept(snapshot(5_000));
     t.accept(snapshot(4_000, { simulated: false }));
     expect(get(t.snapshot)?.at_ms).toBe(5_000);
-  });
-});
-
-describe('history', () => {
-  it('keeps ten minutes and drops older points', () => {
-    let h = {};
-    for (let s = 0; s <= WINDOW_S + 5; s++) h = appendSnapshot(h, snapshot(s * 1000));
-    const series = (h as Record<string, { t: number[] }>)['GPU-0'];
-    expect(series.t[0]).toBe(5);
-    expect(series.t.at(-1)).toBe(WINDOW_S + 5);
-  });
-
-  it('records a missing reading as a gap, never as zero', () => {
-    const h = appendSnapshot({}, snapshot(1000, { gpus: [gpu({ reading: null })] }));
-    expect(h['GPU-0'].temp).toEqual([null]);
-  });
-
-  it('keeps one point per instant', () => {
-    let h = appendSnapshot({}, snapshot(1000));
-    h = appendSnapshot(h, snapshot(1000));
-    expect(h['GPU-0'].t).toEqual([1]);
   });
 });

@@ -1,13 +1,14 @@
-// The telemetry store: the latest snapshot and a 10-minute history per GPU, fed by the
-// shell's `snapshot` events (one initial fetch, then pushes; never polling).
+// The telemetry store: the latest snapshot and an hour of history per GPU (see history.ts),
+// fed by the shell's `snapshot` events (one initial fetch, then pushes; never polling).
 
 import { get, writable, type Readable } from 'svelte/store';
 import type { UiSnapshot } from '../bindings';
 import { api, onSnapshot } from '../ipc';
-import { appendSnapshot, type History } from './history';
+import { History } from './history';
 
 export interface Telemetry {
   snapshot: Readable<UiSnapshot | null>;
+  /** The same `History` object, announced again after every snapshot it took in. */
   history: Readable<History>;
   /** Feeds the store from the shell; resolves to a function that stops it. */
   connect(): Promise<() => void>;
@@ -17,13 +18,16 @@ export interface Telemetry {
 
 export function createTelemetry(): Telemetry {
   const snapshot = writable<UiSnapshot | null>(null);
-  const history = writable<History>({});
+  const buffer = new History();
+  const history = writable<History>(buffer);
 
   function accept(s: UiSnapshot) {
     const current = get(snapshot);
     if (current && s.at_ms < current.at_ms) return;
     snapshot.set(s);
-    history.update((h) => appendSnapshot(h, s));
+    buffer.append(s);
+    // Svelte stores treat an object as changed on every `set`, so subscribers redraw.
+    history.set(buffer);
   }
 
   async function connect() {
