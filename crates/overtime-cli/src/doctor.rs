@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use overtime_agent::paths::Paths;
 use overtime_agent::providers::demo::DemoMarket;
+use overtime_agent::providers::probe::{PROBE_TIMEOUT, Probe, probe};
 use overtime_agent::providers::setup::{self, DemoOptions, ProviderSet};
 use overtime_agent::sensors::Sensors;
 use overtime_agent::sensors::nvml::NvmlSensors;
@@ -201,22 +202,13 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     }
     for mut provider in providers {
         let name = provider.name().to_owned();
-        let check = if provider.simulated() {
-            Check::Warn(format!(
-                "{name}: simulated demo provider — no real work and no real money (set [providers])"
-            ))
-        } else {
-            match tokio::time::timeout(std::time::Duration::from_secs(10), provider.status()).await
-            {
-                Ok(Ok(status)) => Check::Ok(status.detail),
-                Ok(Err(e)) => {
-                    failed = true;
-                    Check::Fail(e.to_string())
-                }
-                Err(_) => {
-                    failed = true;
-                    Check::Fail(format!("{name} did not answer within 10 s"))
-                }
+        let found = probe(provider.as_mut(), PROBE_TIMEOUT).await;
+        let check = match &found {
+            Probe::Answered { detail } => Check::Ok(detail.clone()),
+            Probe::Simulated { .. } => Check::Warn(found.message()),
+            Probe::Failed(_) | Probe::TimedOut { .. } => {
+                failed = true;
+                Check::Fail(found.message())
             }
         };
         print(&name, &check);

@@ -31,6 +31,7 @@ fn the_reference_example_parses_and_its_defaults_are_the_real_defaults() {
     assert_eq!(config.rental, default.rental);
     assert_eq!(config.electricity, default.electricity);
     assert_eq!(config.api, default.api);
+    assert_eq!(config.notifications, default.notifications);
     assert_eq!(config.thermal.limits, default.thermal.limits);
     assert_eq!(config.schedule.default, default.schedule.default);
     let mut activity = config.activity.clone();

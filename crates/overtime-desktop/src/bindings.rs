@@ -16,6 +16,15 @@ fn render() -> String {
     use crate::control::PausePreset;
     use crate::earnings::{UiCredit, UiEarnings, UiLedger, UiMoney, UiPeriod, UiRange};
     use crate::error::{CommandErrorWire, ErrorCode, FieldError};
+    use crate::settings::api::ApiForm;
+    use crate::settings::autostart::AutostartState;
+    use crate::settings::credentials::{CredentialName, CredentialState};
+    use crate::settings::electricity::{ElectricityForm, TariffPeriodForm};
+    use crate::settings::notifications::NotificationsForm;
+    use crate::settings::provider_check::{CheckOutcome, ProviderCheck, ProviderTarget};
+    use crate::settings::providers::{
+        BoincForm, FahForm, HookForm, HookPick, ProvidersForm, RentalPick, VastForm, VolunteerPick,
+    };
     use crate::settings::{Paint, SettingsView, ThermalForm};
     use crate::timeline::{
         HistoryState, UiGpuTimeline, UiHourTick, UiPlanSpan, UiSpan, UiTimeline,
@@ -49,6 +58,24 @@ fn render() -> String {
         Paint::decl(),
         ThermalForm::decl(),
         SettingsView::decl(),
+        ElectricityForm::decl(),
+        TariffPeriodForm::decl(),
+        ProvidersForm::decl(),
+        VolunteerPick::decl(),
+        RentalPick::decl(),
+        BoincForm::decl(),
+        FahForm::decl(),
+        VastForm::decl(),
+        HookForm::decl(),
+        HookPick::decl(),
+        NotificationsForm::decl(),
+        ApiForm::decl(),
+        CredentialName::decl(),
+        CredentialState::decl(),
+        ProviderTarget::decl(),
+        CheckOutcome::decl(),
+        ProviderCheck::decl(),
+        AutostartState::decl(),
         ErrorCode::decl(),
         FieldError::decl(),
         CommandErrorWire::decl(),

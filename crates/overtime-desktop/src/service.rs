@@ -10,7 +10,13 @@ use serde_json::Value;
 
 use crate::control::{self, Control, PausePreset};
 use crate::error::DesktopError;
-use crate::settings::{self, Paint, SettingsView, ThermalForm};
+use crate::settings::autostart;
+use crate::settings::credentials::{self, CredentialName, SetCredential};
+use crate::settings::provider_check::{self, ProviderTarget};
+use crate::settings::{
+    self, ApiForm, ElectricityForm, NotificationsForm, Paint, ProvidersForm, SettingsView,
+    ThermalForm,
+};
 use crate::shell::Shell;
 use crate::wire::UiMode;
 
@@ -93,6 +99,90 @@ pub async fn dispatch(shell: &Shell, method: &str, params: Value) -> Result<(Val
             .await?;
             to_value(saved)
         }
+        "save_electricity" => {
+            #[derive(Deserialize)]
+            struct P {
+                form: ElectricityForm,
+            }
+            let p: P = parse(method, params)?;
+            to_value(save_with(shell, |doc| settings::apply_electricity(doc, &p.form)).await?)
+        }
+        "save_providers" => {
+            #[derive(Deserialize)]
+            struct P {
+                form: ProvidersForm,
+            }
+            let p: P = parse(method, params)?;
+            to_value(save_with(shell, |doc| settings::apply_providers(doc, &p.form)).await?)
+        }
+        "save_notifications" => {
+            #[derive(Deserialize)]
+            struct P {
+                form: NotificationsForm,
+            }
+            let p: P = parse(method, params)?;
+            let saved = save_with(shell, |doc| {
+                settings::apply_notifications(doc, &p.form);
+                Ok(())
+            })
+            .await?;
+            to_value(saved)
+        }
+        "save_api" => {
+            #[derive(Deserialize)]
+            struct P {
+                form: ApiForm,
+            }
+            let p: P = parse(method, params)?;
+            to_value(save_with(shell, |doc| settings::apply_api(doc, &p.form)).await?)
+        }
+        "get_credentials" => to_value(credentials::with_keyring(credentials::states).await?),
+        "set_credential" => {
+            // Parsed without quoting serde's message, which could echo a mistyped value.
+            let p: SetCredential = serde_json::from_value(params).map_err(|_| {
+                DesktopError::Rejected(
+                    "the dashboard sent `set_credential` without a credential name and a text \
+                     value; restart Overtime"
+                        .to_owned(),
+                )
+            })?;
+            let states = credentials::with_keyring(move |s| {
+                credentials::set(s, p.name, &p.value).map(|()| credentials::states(s))
+            })
+            .await??;
+            to_value(states)
+        }
+        "remove_credential" => {
+            #[derive(Deserialize)]
+            struct P {
+                name: CredentialName,
+            }
+            let p: P = parse(method, params)?;
+            let states = credentials::with_keyring(move |s| {
+                credentials::remove(s, p.name).map(|()| credentials::states(s))
+            })
+            .await??;
+            to_value(states)
+        }
+        "test_provider" => {
+            #[derive(Deserialize)]
+            struct P {
+                target: ProviderTarget,
+                form: ProvidersForm,
+            }
+            let p: P = parse(method, params)?;
+            to_value(provider_check::test_from_form(&shell.config_path, &p.form, p.target).await?)
+        }
+        "get_autostart" => to_value(autostart::state_for_user()?),
+        "set_autostart" => {
+            #[derive(Deserialize)]
+            struct P {
+                enabled: bool,
+            }
+            let p: P = parse(method, params)?;
+            to_value(autostart::set_for_user(p.enabled)?)
+        }
+        "running_processes" => to_value(settings::games::running_programs().await?),
         "get_locale" => to_value(system_locale()),
         "timeline" => to_value(crate::timeline::timeline(shell).await?),
         "quit" => return Ok((Value::Null, Effect::Quit)),
@@ -161,9 +251,7 @@ async fn save_with(
     shell: &Shell,
     edit: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
 ) -> Result<SettingsView> {
-    let mut doc = settings::read_document(&shell.config_path)?;
-    edit(&mut doc)?;
-    let config = settings::save(&shell.config_path, &doc)?;
+    let config = settings::edit_file(&shell.config_path, edit)?;
     shell.set_config(config.clone());
     shell
         .handle

@@ -4,6 +4,21 @@
 //! then read back with `Config::parse` (which runs `Config::validate`), and only a valid file is
 //! written — atomically, so the agent's file watcher never sees half a file. The agent keeps
 //! running on the previous configuration throughout.
+//!
+//! Each section of the screen has its own form type and `apply_*` function (thermal, schedule
+//! and games here; the others in the submodules). Fields typed as text are read in
+//! [`text`]; what does not read is reported next to its field together with whatever the
+//! configuration's own validation finds, and nothing is written.
+
+pub mod api;
+pub mod autostart;
+pub mod credentials;
+pub mod electricity;
+pub mod games;
+pub mod notifications;
+pub mod provider_check;
+pub mod providers;
+mod text;
 
 use std::path::Path;
 
@@ -16,6 +31,11 @@ use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 use ts_rs::TS;
 
 use crate::error::{DesktopError, FieldError};
+pub use api::ApiForm;
+pub use electricity::ElectricityForm;
+pub use notifications::NotificationsForm;
+pub use providers::ProvidersForm;
+use text::Fields;
 
 /// Hours in the weekly grid: 7 days × 24 hours, Monday 00:00 first.
 pub const GRID_CELLS: usize = 7 * 24;
@@ -71,6 +91,10 @@ pub struct SettingsView {
     pub schedule: Vec<Paint>,
     /// Executable names that count as games.
     pub games: Vec<String>,
+    pub electricity: ElectricityForm,
+    pub providers: ProvidersForm,
+    pub notifications: NotificationsForm,
+    pub api: ApiForm,
 }
 
 /// Reads the settings from `config`, with per-GPU limits for the GPUs in `gpus` (UUID, index).
@@ -95,6 +119,10 @@ pub fn view(config: &Config, path: &Path, gpus: &[(String, u32)]) -> SettingsVie
         thermal,
         schedule: grid_of(config),
         games: config.activity.games.clone(),
+        electricity: electricity::form(config),
+        providers: providers::form(config),
+        notifications: notifications::form(config),
+        api: api::form(config),
     }
 }
 
@@ -149,6 +177,16 @@ fn edit_table(slot: &mut Item, implicit: bool, edit: impl FnOnce(&mut Table)) {
     };
     edit(&mut table);
     *slot = Item::Table(table);
+}
+
+/// Sets `key` to `new`, keeping the spacing and any comment written after the old value
+/// (`port = 47615 # Grafana scrapes this`).
+fn set(table: &mut Table, key: &str, new: impl Into<toml_edit::Value>) {
+    let mut new: toml_edit::Value = new.into();
+    if let Some(old) = table.get(key).and_then(Item::as_value) {
+        *new.decor_mut() = old.decor().clone();
+    }
+    table[key] = Item::Value(new);
 }
 
 fn slot<'a>(table: &'a mut Table, key: &str) -> &'a mut Item {
@@ -236,6 +274,63 @@ pub fn apply_games(doc: &mut DocumentMut, games: &[String]) {
     });
 }
 
+/// Writes the electricity section (prices typed with a point or a decimal comma).
+pub fn apply_electricity(
+    doc: &mut DocumentMut,
+    form: &ElectricityForm,
+) -> Result<(), DesktopError> {
+    let mut fields = Fields::default();
+    electricity::apply(doc, form, &mut fields);
+    reject_unread(doc, fields)
+}
+
+/// Writes the providers section: the choices and each provider's plain settings.
+pub fn apply_providers(doc: &mut DocumentMut, form: &ProvidersForm) -> Result<(), DesktopError> {
+    let mut fields = Fields::default();
+    providers::apply(doc, form, &mut fields);
+    reject_unread(doc, fields)
+}
+
+/// Writes the notification switches.
+pub fn apply_notifications(doc: &mut DocumentMut, form: &NotificationsForm) {
+    notifications::apply(doc, form);
+}
+
+/// Writes the local API section.
+pub fn apply_api(doc: &mut DocumentMut, form: &ApiForm) -> Result<(), DesktopError> {
+    let mut fields = Fields::default();
+    api::apply(doc, form, &mut fields);
+    reject_unread(doc, fields)
+}
+
+/// When some typed fields did not read, the edit is refused with them and with whatever else
+/// the configuration's validation finds in the rest, so the user sees every problem at once.
+fn reject_unread(doc: &DocumentMut, fields: Fields) -> Result<(), DesktopError> {
+    if fields.errors.is_empty() {
+        return Ok(());
+    }
+    let mut errors = fields.errors;
+    if let Err(DesktopError::InvalidSettings(more)) = check(doc) {
+        for e in more {
+            if !errors.iter().any(|known| known.field == e.field) {
+                errors.push(e);
+            }
+        }
+    }
+    Err(DesktopError::InvalidSettings(errors))
+}
+
+/// Reads the file at `path`, runs `edit` on it, and writes it back only when the edit succeeded
+/// and the result is valid. Returns the configuration written.
+pub fn edit_file(
+    path: &Path,
+    edit: impl FnOnce(&mut DocumentMut) -> Result<(), DesktopError>,
+) -> Result<Config, DesktopError> {
+    let mut doc = read_document(path)?;
+    edit(&mut doc)?;
+    save(path, &doc)
+}
+
 /// Validates the edited document like a file on disk and returns the configuration it holds.
 /// Rejections name each offending field.
 pub fn check(doc: &DocumentMut) -> Result<Config, DesktopError> {
@@ -271,6 +366,15 @@ pub fn save(path: &Path, doc: &DocumentMut) -> Result<Config, DesktopError> {
     std::fs::write(&tmp, doc.to_string()).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)?;
     Ok(config)
+}
+
+/// The field errors saving would report after `applied`: the edit's own, else validation's.
+#[cfg(test)]
+pub(crate) fn rejected(doc: &DocumentMut, applied: Result<(), DesktopError>) -> Vec<FieldError> {
+    match applied.and_then(|()| check(doc).map(|_| ())) {
+        Err(DesktopError::InvalidSettings(fields)) => fields,
+        other => panic!("expected field errors, got {other:?}"),
+    }
 }
 
 #[cfg(test)]
@@ -398,6 +502,52 @@ mod tests {
         );
         let config = check(&d).unwrap();
         assert_eq!(config.activity.games, vec!["eldenring.exe", "cs2"]);
+    }
+
+    #[test]
+    fn a_rejected_section_leaves_the_file_exactly_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let original = "# original\n[api]\nport = 47615 # mine\n";
+        std::fs::write(&path, original).unwrap();
+        let base = view(&Config::default(), &path, &[]);
+        type Edit = Box<dyn FnOnce(&mut DocumentMut) -> Result<(), DesktopError>>;
+        let mut unreadable_price = base.electricity.clone();
+        unreadable_price.price_per_kwh = "0,3x".into();
+        let mut too_many_watts = base.electricity.clone();
+        too_many_watts.rest_of_pc_w = "5000".into();
+        let mut short_pause = base.providers.clone();
+        short_pause.boinc.pause_s = "5".into();
+        let mut low_port = base.api.clone();
+        low_port.port = "80".into();
+        let edits: Vec<(&str, Edit)> = vec![
+            (
+                "unreadable price",
+                Box::new(move |d| apply_electricity(d, &unreadable_price)),
+            ),
+            (
+                "watts out of range",
+                Box::new(move |d| apply_electricity(d, &too_many_watts)),
+            ),
+            (
+                "BOINC pause too short",
+                Box::new(move |d| apply_providers(d, &short_pause)),
+            ),
+            (
+                "privileged port",
+                Box::new(move |d| apply_api(d, &low_port)),
+            ),
+        ];
+        for (name, edit) in edits {
+            assert!(
+                matches!(
+                    edit_file(&path, edit),
+                    Err(DesktopError::InvalidSettings(_))
+                ),
+                "{name}"
+            );
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), original, "{name}");
+        }
     }
 
     #[test]

@@ -228,7 +228,104 @@ schedule: Array<Paint>,
 /**
  * Executable names that count as games.
  */
-games: Array<string>, };
+games: Array<string>, electricity: ElectricityForm, providers: ProvidersForm, notifications: NotificationsForm, api: ApiForm, };
+
+export type ElectricityForm = { 
+/**
+ * "0.32" or "0,32": the price outside every period.
+ */
+price_per_kwh: string, 
+/**
+ * Three letters (EUR, USD).
+ */
+currency: string, 
+/**
+ * Watts, a whole number.
+ */
+rest_of_pc_w: string, 
+/**
+ * Grams of CO2 per kWh; empty: not set.
+ */
+carbon_g_per_kwh: string, 
+/**
+ * Time-of-use periods; empty: the one price always.
+ */
+periods: Array<TariffPeriodForm>, 
+/**
+ * Read-only here: the currency rentals are priced in.
+ */
+rental_currency: string, 
+/**
+ * Units of this currency per unit of the rental currency; empty: not set.
+ */
+exchange_rate: string, };
+
+export type TariffPeriodForm = { name: string, 
+/**
+ * Seven flags, Monday first: the days the period starts on.
+ */
+days: Array<boolean>, 
+/**
+ * 0–23.
+ */
+start_hour: number, 
+/**
+ * 1–24; at or below the start crosses midnight.
+ */
+end_hour: number, price_per_kwh: string, };
+
+export type ProvidersForm = { volunteer: VolunteerPick, rental: RentalPick, boinc: BoincForm, fah: FahForm, vast: VastForm, hooks: Array<HookForm>, };
+
+export type VolunteerPick = "boinc" | "fah" | "hooks" | "demo" | "none";
+
+export type RentalPick = "vast" | "hooks" | "demo" | "none";
+
+export type BoincForm = { host: string, port: string, password_file: string, control_cpu: boolean, pause_s: string, };
+
+export type FahForm = { url: string, group: string, };
+
+export type VastForm = { api_url: string, machine_id: string, price_disk: string, price_inetu: string, price_inetd: string, 
+/**
+ * Empty: the GPU price.
+ */
+min_bid: string, min_chunk: string, };
+
+export type HookForm = { name: string, kind: HookPick, start: string, stop: string, 
+/**
+ * Empty: no status command.
+ */
+status: string, timeout_s: string, };
+
+export type HookPick = "rental" | "volunteer";
+
+export type NotificationsForm = { thermal_trip: boolean, rental_started: boolean, rental_ended: boolean, provider_error: boolean, override_expired: boolean, };
+
+export type ApiForm = { enabled: boolean, port: string, metrics: boolean, };
+
+export type CredentialName = "vast_api_key" | "boinc_password";
+
+export type CredentialState = { name: CredentialName, set: boolean, 
+/**
+ * The environment variable it comes from when that is set: it wins over the keyring, and
+ * the screen cannot change it.
+ */
+env_var: string | null, 
+/**
+ * Why its state could not be read (no keyring service, keyring locked), with what to do.
+ */
+error: string | null, };
+
+export type ProviderTarget = "boinc" | "fah" | "vast" | "rental_hooks" | "volunteer_hooks" | "demo";
+
+export type CheckOutcome = "ok" | "simulated" | "failed";
+
+export type ProviderCheck = { outcome: CheckOutcome, message: string, };
+
+export type AutostartState = { 
+/**
+ * False where this is not implemented yet: the switch is then shown disabled.
+ */
+supported: boolean, enabled: boolean, };
 
 export type ErrorCode = "agent_unavailable" | "rejected" | "invalid_settings" | "config_file";
 

@@ -9,6 +9,10 @@ import type {
   CommandError, Paint, PausePreset, SettingsView, ThermalForm, UiMode, UiSnapshot,
 } from './bindings';
 import type { UiTimeline } from './bindings';
+import type {
+  ApiForm, AutostartState, CredentialName, CredentialState, ElectricityForm, NotificationsForm,
+  ProviderCheck, ProvidersForm, ProviderTarget,
+} from './bindings';
 
 export const SNAPSHOT_EVENT = 'snapshot';
 
@@ -29,6 +33,21 @@ export const api = {
   saveThermal: (form: ThermalForm) => call<SettingsView>('save_thermal', { form }),
   saveSchedule: (cells: Paint[]) => call<SettingsView>('save_schedule', { cells }),
   saveGames: (games: string[]) => call<SettingsView>('save_games', { games }),
+  saveElectricity: (form: ElectricityForm) => call<SettingsView>('save_electricity', { form }),
+  saveProviders: (form: ProvidersForm) => call<SettingsView>('save_providers', { form }),
+  saveNotifications: (form: NotificationsForm) =>
+    call<SettingsView>('save_notifications', { form }),
+  saveApi: (form: ApiForm) => call<SettingsView>('save_api', { form }),
+  getCredentials: () => call<CredentialState[]>('get_credentials'),
+  setCredential: (name: CredentialName, value: string) =>
+    call<CredentialState[]>('set_credential', { name, value }),
+  removeCredential: (name: CredentialName) =>
+    call<CredentialState[]>('remove_credential', { name }),
+  testProvider: (target: ProviderTarget, form: ProvidersForm) =>
+    call<ProviderCheck>('test_provider', { target, form }),
+  getAutostart: () => call<AutostartState>('get_autostart'),
+  setAutostart: (enabled: boolean) => call<AutostartState>('set_autostart', { enabled }),
+  runningProcesses: () => call<string[]>('running_processes'),
   getLocale: () => call<string | null>('get_locale'),
   timeline: () => call<UiTimeline>('timeline'),
   quit: () => call<void>('quit'),

@@ -8,6 +8,7 @@
 pub mod games;
 pub mod input_idle;
 pub mod process_list;
+pub mod running;
 
 use std::time::Duration;
 

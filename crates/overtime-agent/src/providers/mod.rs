@@ -9,6 +9,7 @@ pub mod boinc;
 pub mod demo;
 pub mod fah;
 pub mod hooks;
+pub mod probe;
 pub mod runner;
 pub mod setup;
 pub mod vast;

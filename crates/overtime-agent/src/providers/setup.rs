@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use overtime_core::config::Config;
-use overtime_core::config::providers::{HookKind, ProvidersConfig, RentalChoice, VolunteerChoice};
+use overtime_core::config::providers::{HookKind, RentalChoice, VolunteerChoice};
 
 use super::Provider;
 use super::boinc::{BoincConfig, BoincProvider};
@@ -15,6 +15,7 @@ use super::fah::{FahConfig, FahProvider};
 use super::hooks::HooksProvider;
 use super::vast::VastProvider;
 use crate::clock::Clock;
+use crate::secrets::{LayeredStore, SecretName, SecretStore};
 
 /// The providers to run, and one line per choice for the log and `overtime doctor`.
 pub struct ProviderSet {
@@ -51,6 +52,82 @@ pub struct DemoOptions {
     pub market: DemoMarket,
 }
 
+/// A provider that talks to a real service (everything but the demo ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RealProvider {
+    Boinc,
+    Fah,
+    Vast,
+    /// The first `[[providers.hooks]]` entry of this kind.
+    Hooks(HookKind),
+}
+
+impl RealProvider {
+    /// The secret it authenticates with, if any.
+    pub fn secret(self) -> Option<SecretName> {
+        match self {
+            RealProvider::Vast => Some(SecretName::VastApiKey),
+            RealProvider::Boinc => Some(SecretName::BoincRpcPassword),
+            RealProvider::Fah | RealProvider::Hooks(_) => None,
+        }
+    }
+}
+
+/// Builds one real provider from `config.providers`, whether or not it is the one chosen, so
+/// its settings can be tried before choosing it. The error says why it cannot be used.
+pub fn build_real(
+    config: &Config,
+    which: RealProvider,
+    secrets: &ProviderSecrets,
+) -> Result<(Box<dyn Provider>, String), String> {
+    let p = &config.providers;
+    match which {
+        RealProvider::Vast => VastProvider::new(
+            &p.vast,
+            config.rental.price_per_gpu_hour,
+            secrets.vast_api_key.clone(),
+        )
+        .map(|v| -> (Box<dyn Provider>, String) {
+            (
+                Box::new(v),
+                format!("rental: Vast.ai host, machine {}", p.vast.machine_id),
+            )
+        })
+        .map_err(|e| format!("rental: Vast.ai cannot be used: {e}")),
+        RealProvider::Boinc => {
+            let b = &p.boinc;
+            Ok((
+                Box::new(BoincProvider::new(BoincConfig {
+                    host: b.host.clone(),
+                    port: b.port,
+                    password: secrets.boinc_password.clone(),
+                    password_file: (!b.password_file.is_empty())
+                        .then(|| PathBuf::from(&b.password_file)),
+                    control_cpu: b.control_cpu,
+                    pause: Duration::from_secs(b.pause_s),
+                    ..BoincConfig::default()
+                })),
+                format!("volunteer: BOINC client at {}:{}", b.host, b.port),
+            ))
+        }
+        RealProvider::Fah => Ok((
+            Box::new(FahProvider::new(FahConfig::from_settings(&p.fah))),
+            format!("volunteer: Folding@home at {}", p.fah.url),
+        )),
+        RealProvider::Hooks(kind) => match p.hooks.iter().find(|h| h.kind == kind) {
+            Some(h) => Ok((
+                Box::new(HooksProvider::new(h.clone())),
+                format!("{}: command hooks \"{}\"", kind_word(kind), h.name),
+            )),
+            None => Err(format!(
+                "{}: hooks chosen but no [[providers.hooks]] with kind = \"{}\" is configured",
+                kind_word(kind),
+                kind_word(kind)
+            )),
+        },
+    }
+}
+
 /// Build what `config.providers` names. `state_dir` keeps the demo providers' state.
 pub fn build(
     config: &Config,
@@ -60,93 +137,64 @@ pub fn build(
     demo: DemoOptions,
 ) -> ProviderSet {
     let p = &config.providers;
-    let mut providers: Vec<Box<dyn Provider>> = Vec::new();
-    let mut notes = Vec::new();
+    let mut set = ProviderSet {
+        providers: Vec::new(),
+        notes: Vec::new(),
+    };
 
     match p.rental {
         RentalChoice::Demo => {
-            providers.push(Box::new(DemoRental::new(
+            set.providers.push(Box::new(DemoRental::new(
                 state_dir.join("demo-rental.json"),
                 clock.clone(),
                 demo.market,
                 config.rental.price_per_gpu_hour,
             )));
-            notes.push(
+            set.notes.push(
                 "rental: demo marketplace (simulated — no real renter, no real money)".to_owned(),
             );
         }
-        RentalChoice::Vast => {
-            match VastProvider::new(
-                &p.vast,
-                config.rental.price_per_gpu_hour,
-                secrets.vast_api_key,
-            ) {
-                Ok(v) => {
-                    providers.push(Box::new(v));
-                    notes.push(format!(
-                        "rental: Vast.ai host, machine {}",
-                        p.vast.machine_id
-                    ));
-                }
-                Err(e) => notes.push(format!("rental: Vast.ai cannot be used: {e}")),
-            }
-        }
-        RentalChoice::Hooks => push_hooks(&mut providers, &mut notes, p, HookKind::Rental),
-        RentalChoice::None => notes.push("rental: none configured".to_owned()),
+        RentalChoice::Vast => set.add(build_real(config, RealProvider::Vast, &secrets)),
+        RentalChoice::Hooks => set.add(build_real(
+            config,
+            RealProvider::Hooks(HookKind::Rental),
+            &secrets,
+        )),
+        RentalChoice::None => set.notes.push("rental: none configured".to_owned()),
     }
 
     match p.volunteer {
-        VolunteerChoice::Boinc => {
-            let b = &p.boinc;
-            providers.push(Box::new(BoincProvider::new(BoincConfig {
-                host: b.host.clone(),
-                port: b.port,
-                password: secrets.boinc_password,
-                password_file: (!b.password_file.is_empty())
-                    .then(|| PathBuf::from(&b.password_file)),
-                control_cpu: b.control_cpu,
-                pause: Duration::from_secs(b.pause_s),
-                ..BoincConfig::default()
-            })));
-            notes.push(format!("volunteer: BOINC client at {}:{}", b.host, b.port));
-        }
+        VolunteerChoice::Boinc => set.add(build_real(config, RealProvider::Boinc, &secrets)),
         VolunteerChoice::Demo => {
-            providers.push(Box::new(DemoVolunteer::new(
+            set.providers.push(Box::new(DemoVolunteer::new(
                 state_dir.join("demo-volunteer.json"),
                 clock,
             )));
-            notes.push(
+            set.notes.push(
                 "volunteer: demo client (simulated — no real work, no real credit)".to_owned(),
             );
         }
-        VolunteerChoice::Fah => {
-            providers.push(Box::new(FahProvider::new(FahConfig::from_settings(&p.fah))));
-            notes.push(format!("volunteer: Folding@home at {}", p.fah.url));
-        }
-        VolunteerChoice::Hooks => push_hooks(&mut providers, &mut notes, p, HookKind::Volunteer),
-        VolunteerChoice::None => notes.push("volunteer: none configured".to_owned()),
+        VolunteerChoice::Fah => set.add(build_real(config, RealProvider::Fah, &secrets)),
+        VolunteerChoice::Hooks => set.add(build_real(
+            config,
+            RealProvider::Hooks(HookKind::Volunteer),
+            &secrets,
+        )),
+        VolunteerChoice::None => set.notes.push("volunteer: none configured".to_owned()),
     }
 
-    ProviderSet { providers, notes }
+    set
 }
 
-/// The first configured hook of `kind` does the work (one provider per kind, like the others).
-fn push_hooks(
-    providers: &mut Vec<Box<dyn Provider>>,
-    notes: &mut Vec<String>,
-    p: &ProvidersConfig,
-    kind: HookKind,
-) {
-    match p.hooks.iter().find(|h| h.kind == kind) {
-        Some(h) => {
-            providers.push(Box::new(HooksProvider::new(h.clone())));
-            notes.push(format!("{}: command hooks \"{}\"", kind_word(kind), h.name));
+impl ProviderSet {
+    fn add(&mut self, built: Result<(Box<dyn Provider>, String), String>) {
+        match built {
+            Ok((provider, note)) => {
+                self.providers.push(provider);
+                self.notes.push(note);
+            }
+            Err(note) => self.notes.push(note),
         }
-        None => notes.push(format!(
-            "{}: hooks chosen but no [[providers.hooks]] with kind = \"{}\" is configured",
-            kind_word(kind),
-            kind_word(kind)
-        )),
     }
 }
 
@@ -160,7 +208,6 @@ fn kind_word(kind: HookKind) -> &'static str {
 /// Provider secrets for the configured providers: the environment first (headless boxes), then
 /// the OS keyring. A keyring that cannot be reached is reported once, not fatal.
 pub async fn read_secrets(config: &Config) -> ProviderSecrets {
-    use crate::secrets::{LayeredStore, SecretName, SecretStore};
     let mut wanted = Vec::new();
     if config.providers.rental == RentalChoice::Vast {
         wanted.push(SecretName::VastApiKey);
@@ -171,27 +218,24 @@ pub async fn read_secrets(config: &Config) -> ProviderSecrets {
     if wanted.is_empty() {
         return ProviderSecrets::default();
     }
-    let read = tokio::task::spawn_blocking(move || {
-        let store = LayeredStore::from_env();
-        wanted
-            .into_iter()
-            .map(|name| {
-                (
-                    name,
-                    store.get(name).map(|s| s.map(|v| v.expose().to_owned())),
-                )
-            })
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap_or_default();
+    tokio::task::spawn_blocking(move || secrets_from(&LayeredStore::from_env(), &wanted))
+        .await
+        .unwrap_or_default()
+}
+
+/// Reads the `wanted` secrets from `store` (blocking: call it off the async threads). A secret
+/// that is not set, or a store that fails, is logged and left out; never the value.
+pub fn secrets_from(store: &dyn SecretStore, wanted: &[SecretName]) -> ProviderSecrets {
     let mut secrets = ProviderSecrets::default();
-    for (name, value) in read {
-        match value {
-            Ok(Some(v)) => match name {
-                SecretName::VastApiKey => secrets.vast_api_key = Some(v),
-                SecretName::BoincRpcPassword => secrets.boinc_password = Some(v),
-            },
+    for &name in wanted {
+        match store.get(name) {
+            Ok(Some(v)) => {
+                let value = Some(v.expose().to_owned());
+                match name {
+                    SecretName::VastApiKey => secrets.vast_api_key = value,
+                    SecretName::BoincRpcPassword => secrets.boinc_password = value,
+                }
+            }
             Ok(None) => tracing::info!(
                 "{name} is not set (`overtime secrets set {}`)",
                 name.as_str()
@@ -200,4 +244,55 @@ pub async fn read_secrets(config: &Config) -> ProviderSecrets {
         }
     }
     secrets
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use overtime_core::config::providers::HookSettings;
+
+    use super::*;
+    use crate::secrets::MemoryStore;
+
+    #[test]
+    fn a_provider_that_is_not_chosen_can_still_be_built_to_try_it() {
+        let config = Config::default();
+        assert_eq!(config.providers.volunteer, VolunteerChoice::Demo);
+        let (provider, note) =
+            build_real(&config, RealProvider::Boinc, &ProviderSecrets::default()).unwrap();
+        assert_eq!(provider.name(), "boinc");
+        assert!(!provider.simulated());
+        assert!(note.contains("127.0.0.1:31416"), "{note}");
+    }
+
+    #[test]
+    fn hooks_of_a_kind_with_no_entry_say_what_is_missing() {
+        let mut config = Config::default();
+        config.providers.hooks.push(HookSettings {
+            name: "market".into(),
+            kind: HookKind::Rental,
+            start: vec!["true".into()],
+            stop: vec!["true".into()],
+            status: Vec::new(),
+            timeout_s: 5,
+        });
+        let secrets = ProviderSecrets::default();
+        assert!(build_real(&config, RealProvider::Hooks(HookKind::Rental), &secrets).is_ok());
+        let Err(note) = build_real(&config, RealProvider::Hooks(HookKind::Volunteer), &secrets)
+        else {
+            panic!("a volunteer hook was built from a rental entry");
+        };
+        assert!(note.contains("kind = \"volunteer\""), "{note}");
+    }
+
+    #[test]
+    fn only_the_wanted_secrets_are_read() {
+        let store = MemoryStore::new();
+        store.set(SecretName::VastApiKey, "vast-key").unwrap();
+        store.set(SecretName::BoincRpcPassword, "boinc-pw").unwrap();
+        let secrets = secrets_from(&store, &[SecretName::BoincRpcPassword]);
+        assert_eq!(secrets.boinc_password.as_deref(), Some("boinc-pw"));
+        assert_eq!(secrets.vast_api_key, None);
+        assert!(!format!("{secrets:?}").contains("boinc-pw"));
+    }
 }

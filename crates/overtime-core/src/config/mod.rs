@@ -33,6 +33,7 @@ pub struct Config {
     pub electricity: ElectricityConfig,
     pub api: ApiConfig,
     pub providers: providers::ProvidersConfig,
+    pub notifications: NotificationsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -457,6 +458,35 @@ impl Default for ApiConfig {
             enabled: true,
             port: 47615,
             metrics: true,
+        }
+    }
+}
+
+/// `[notifications]`: which desktop notifications the user wants. Every kind is on by default;
+/// the agent still records every event (log, ledger) whatever is chosen here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// Work stopped because a GPU reached its critical temperature (or lost telemetry).
+    pub thermal_trip: bool,
+    /// A renter's contract began.
+    pub rental_started: bool,
+    /// A renter's contract ended.
+    pub rental_ended: bool,
+    /// A provider failed (unreachable, credentials refused, …).
+    pub provider_error: bool,
+    /// A manual override ran out and automatic control took over again.
+    pub override_expired: bool,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        NotificationsConfig {
+            thermal_trip: true,
+            rental_started: true,
+            rental_ended: true,
+            provider_error: true,
+            override_expired: true,
         }
     }
 }

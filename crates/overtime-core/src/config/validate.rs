@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::days::{DAY_NAMES, format_minute_of_day, parse_day_entry, parse_time_of_day};
 use super::locate::FieldPath;
+use super::providers::{HookKind, RentalChoice, VolunteerChoice};
 use super::{Config, ThermalLimits, ThermalLimitsOverride, WindowConfig};
 
 /// One problem: where, and what is wrong and what to do.
@@ -42,6 +43,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Issue> {
     v.rental(config, &root.key("rental"));
     v.electricity(config, &root.key("electricity"));
     v.api(config, &root.key("api"));
+    v.providers(config, &root.key("providers"));
     v.issues
 }
 
@@ -533,6 +535,137 @@ impl Validator {
             1024..=65_535,
             "",
         );
+    }
+}
+
+impl Validator {
+    /// `[providers]`: the documented ranges and forms, so a typo is caught when the file is
+    /// saved rather than when the provider is first asked to work.
+    fn providers(&mut self, config: &Config, path: &FieldPath) {
+        let p = &config.providers;
+        for (kind, chosen, choice_key) in [
+            (HookKind::Rental, p.rental == RentalChoice::Hooks, "rental"),
+            (
+                HookKind::Volunteer,
+                p.volunteer == VolunteerChoice::Hooks,
+                "volunteer",
+            ),
+        ] {
+            if chosen && !p.hooks.iter().any(|h| h.kind == kind) {
+                self.push(
+                    path.key(choice_key),
+                    format!(
+                        "command hooks are chosen but no [[providers.hooks]] has kind = \
+                         \"{choice_key}\"; add one, or choose another provider"
+                    ),
+                );
+            }
+        }
+
+        let boinc = path.key("boinc");
+        let host = p.boinc.host.trim();
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            self.push(
+                boinc.key("host"),
+                format!(
+                    "\"{}\" is not a host name; use the address the BOINC client listens on, \
+                     normally \"127.0.0.1\"",
+                    p.boinc.host
+                ),
+            );
+        }
+        self.int_range(boinc.key("port"), u64::from(p.boinc.port), 1..=65_535, "");
+        self.int_range(boinc.key("pause_s"), p.boinc.pause_s, 60..=3600, " s");
+
+        let url = p.fah.url.trim();
+        let after_scheme = url
+            .strip_prefix("ws://")
+            .or_else(|| url.strip_prefix("wss://"));
+        if after_scheme.is_none_or(str::is_empty) {
+            self.push(
+                path.key("fah").key("url"),
+                format!(
+                    "\"{url}\" is not a WebSocket address; the Folding@home client's is \
+                     normally \"ws://127.0.0.1:7396/api/websocket\""
+                ),
+            );
+        }
+
+        let vast = path.key("vast");
+        let api_url = p.vast.api_url.trim();
+        let after_scheme = api_url
+            .strip_prefix("https://")
+            .or_else(|| api_url.strip_prefix("http://"));
+        if after_scheme.is_none_or(str::is_empty) {
+            self.push(
+                vast.key("api_url"),
+                format!(
+                    "\"{api_url}\" is not a web address; Vast.ai's API is \
+                     \"https://console.vast.ai/api/v0\""
+                ),
+            );
+        }
+        for (key, text, optional) in [
+            ("price_disk", &p.vast.price_disk, false),
+            ("price_inetu", &p.vast.price_inetu, false),
+            ("price_inetd", &p.vast.price_inetd, false),
+            ("min_bid", &p.vast.min_bid, true),
+        ] {
+            if optional && text.trim().is_empty() {
+                continue;
+            }
+            match text.trim().parse::<Decimal>() {
+                Ok(price) => self.non_negative(vast.key(key), price),
+                Err(_) => self.push(
+                    vast.key(key),
+                    format!(
+                        "\"{text}\" is not a price; write a decimal number such as \"0.10\"{}",
+                        if optional { ", or leave it empty" } else { "" }
+                    ),
+                ),
+            }
+        }
+        if p.vast.min_chunk == 0 {
+            self.push(
+                vast.key("min_chunk"),
+                "0 GPUs cannot be rented; use 1 or more".to_owned(),
+            );
+        }
+
+        for (i, hook) in p.hooks.iter().enumerate() {
+            let at = path.key("hooks").index(i);
+            if hook.name.trim().is_empty() {
+                self.push(
+                    at.key("name"),
+                    "a hook needs a name; it is shown in reasons and the log".to_owned(),
+                );
+            }
+            for (key, command) in [("start", &hook.start), ("stop", &hook.stop)] {
+                if command
+                    .first()
+                    .is_none_or(|program| program.trim().is_empty())
+                {
+                    self.push(
+                        at.key(key),
+                        format!(
+                            "no command given; write the program and its arguments as a list \
+                             such as [\"my-market-cli\", \"{key}\", \"--gpu\", \"{{gpu}}\"]"
+                        ),
+                    );
+                }
+            }
+            if hook
+                .status
+                .first()
+                .is_some_and(|program| program.trim().is_empty())
+            {
+                self.push(
+                    at.key("status"),
+                    "the status command has no program; name one, or leave status empty".to_owned(),
+                );
+            }
+            self.int_range(at.key("timeout_s"), hook.timeout_s, 1..=600, " s");
+        }
     }
 }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { mockHost } from '../testing/host';
-import { createSettings, fieldName } from './store';
+import { createSettings, fieldName, otherErrors } from './store';
 import { settingsView } from '../testing/fixtures';
 
 afterEach(() => clearMocks());
@@ -48,6 +48,48 @@ describe('settings store', () => {
     const s = createSettings();
     await s.saveSchedule(Array(168).fill('idle'));
     expect(get(s).errors.schedule).toMatch(/read-only/);
+  });
+
+  it('keeps the full path of each rejected field so repeated rows are told apart', async () => {
+    mockHost((cmd) => {
+      if (cmd === 'save_electricity') {
+        throw {
+          code: 'invalid_settings',
+          message: 'some settings are not valid',
+          fields: [
+            { field: 'electricity.period[1].price_per_kwh', message: '"0,4x" is not a decimal number' },
+            { field: 'rental.currency', message: 'set rental.exchange_rate' },
+          ],
+        };
+      }
+    });
+    const s = createSettings();
+    expect(await s.saveElectricity(settingsView().electricity)).toBe(false);
+    expect(get(s).pathErrors.electricity).toEqual({
+      'electricity.period[1].price_per_kwh': '"0,4x" is not a decimal number',
+      'rental.currency': 'set rental.exchange_rate',
+    });
+    expect(get(s).pathErrors.thermal).toEqual({});
+    expect(otherErrors(get(s).pathErrors.electricity, ['rental.currency'])).toEqual([
+      'electricity.period[1].price_per_kwh: "0,4x" is not a decimal number',
+    ]);
+  });
+
+  it.each([
+    ['save_providers', 'providers', (s: ReturnType<typeof createSettings>) => s.saveProviders(settingsView().providers)],
+    ['save_notifications', 'notifications', (s: ReturnType<typeof createSettings>) => s.saveNotifications(settingsView().notifications)],
+    ['save_api', 'api', (s: ReturnType<typeof createSettings>) => s.saveApi(settingsView().api)],
+  ] as const)('%s saves its section and marks it saved', async (method, section, run) => {
+    const called: string[] = [];
+    mockHost((cmd, params) => {
+      called.push(cmd);
+      expect(params).toHaveProperty('form');
+      return settingsView();
+    });
+    const s = createSettings();
+    expect(await run(s)).toBe(true);
+    expect(called).toEqual([method]);
+    expect(get(s).saved).toBe(section);
   });
 
   it.each([

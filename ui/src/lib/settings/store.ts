@@ -3,25 +3,41 @@
 // show next to the inputs. The agent keeps running throughout.
 
 import { writable, type Readable } from 'svelte/store';
-import type { CommandError, Paint, SettingsView, ThermalForm } from '../bindings';
+import type {
+  ApiForm, CommandError, ElectricityForm, NotificationsForm, Paint, ProvidersForm, SettingsView,
+  ThermalForm,
+} from '../bindings';
 import { api, asCommandError } from '../ipc';
 
-export type Section = 'thermal' | 'schedule' | 'games';
+export const SECTIONS = [
+  'thermal', 'schedule', 'games', 'electricity', 'providers', 'notifications', 'api',
+] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Sections the agent reads only when it starts: saving them says a restart is needed. */
+export const APPLIES_AFTER_RESTART: ReadonlySet<Section> = new Set(['providers', 'api']);
 
 export interface SettingsState {
   view: SettingsView | null;
   /** Per section: field name (last segment of the config path) → message. */
   fieldErrors: Record<Section, Record<string, string>>;
+  /** Per section: full dotted config path (`electricity.period[1].price_per_kwh`) → message. */
+  pathErrors: Record<Section, Record<string, string>>;
   /** Per section: an error not tied to a field. */
   errors: Record<Section, string | null>;
   saved: Section | null;
   loading: boolean;
 }
 
+function perSection<T>(make: () => T): Record<Section, T> {
+  return Object.fromEntries(SECTIONS.map((s) => [s, make()])) as Record<Section, T>;
+}
+
 const empty = (): SettingsState => ({
   view: null,
-  fieldErrors: { thermal: {}, schedule: {}, games: {} },
-  errors: { thermal: null, schedule: null, games: null },
+  fieldErrors: perSection(() => ({})),
+  pathErrors: perSection(() => ({})),
+  errors: perSection(() => null),
   saved: null,
   loading: false,
 });
@@ -32,11 +48,23 @@ export function fieldName(path: string): string {
   return last.replace(/\[\d+\]$/, '');
 }
 
+/** The errors of `errors` whose path is none of `shown`: they go in a list under the form. */
+export function otherErrors(errors: Record<string, string>, shown: Iterable<string>): string[] {
+  const claimed = new Set(shown);
+  return Object.entries(errors)
+    .filter(([path]) => !claimed.has(path))
+    .map(([path, message]) => `${path}: ${message}`);
+}
+
 export interface Settings extends Readable<SettingsState> {
   load(): Promise<void>;
   saveThermal(form: ThermalForm): Promise<boolean>;
   saveSchedule(cells: Paint[]): Promise<boolean>;
   saveGames(games: string[]): Promise<boolean>;
+  saveElectricity(form: ElectricityForm): Promise<boolean>;
+  saveProviders(form: ProvidersForm): Promise<boolean>;
+  saveNotifications(form: NotificationsForm): Promise<boolean>;
+  saveApi(form: ApiForm): Promise<boolean>;
 }
 
 export function createSettings(): Settings {
@@ -51,16 +79,22 @@ export function createSettings(): Settings {
         view,
         saved: section,
         fieldErrors: { ...s.fieldErrors, [section]: {} },
+        pathErrors: { ...s.pathErrors, [section]: {} },
         errors: { ...s.errors, [section]: null },
       }));
       return true;
     } catch (e) {
       const err: CommandError = asCommandError(e);
       const fields: Record<string, string> = {};
-      for (const f of err.fields) fields[fieldName(f.field)] = f.message;
+      const paths: Record<string, string> = {};
+      for (const f of err.fields) {
+        fields[fieldName(f.field)] = f.message;
+        paths[f.field] = f.message;
+      }
       state.update((s) => ({
         ...s,
         fieldErrors: { ...s.fieldErrors, [section]: fields },
+        pathErrors: { ...s.pathErrors, [section]: paths },
         errors: { ...s.errors, [section]: err.fields.length ? null : err.message },
       }));
       return false;
@@ -82,6 +116,10 @@ export function createSettings(): Settings {
     saveThermal: (form) => save('thermal', () => api.saveThermal(form)),
     saveSchedule: (cells) => save('schedule', () => api.saveSchedule(cells)),
     saveGames: (games) => save('games', () => api.saveGames(games)),
+    saveElectricity: (form) => save('electricity', () => api.saveElectricity(form)),
+    saveProviders: (form) => save('providers', () => api.saveProviders(form)),
+    saveNotifications: (form) => save('notifications', () => api.saveNotifications(form)),
+    saveApi: (form) => save('api', () => api.saveApi(form)),
   };
 }
 

@@ -33,5 +33,24 @@ export function settingsView(): SettingsView {
     thermal: [{ gpu_uuid: null, soft_limit_c: 83, critical_limit_c: 90, hysteresis_c: 5 }],
     schedule: Array(168).fill('any'),
     games: ['cs2'],
+    electricity: {
+      price_per_kwh: '0.30', currency: 'USD', rest_of_pc_w: '0', carbon_g_per_kwh: '',
+      periods: [], rental_currency: 'USD', exchange_rate: '',
+    },
+    providers: {
+      volunteer: 'demo', rental: 'demo',
+      boinc: { host: '127.0.0.1', port: '31416', password_file: '', control_cpu: false, pause_s: '300' },
+      fah: { url: 'ws://127.0.0.1:7396/api/websocket', group: '' },
+      vast: {
+        api_url: 'https://console.vast.ai/api/v0', machine_id: '0', price_disk: '0.10',
+        price_inetu: '0.01', price_inetd: '0.01', min_bid: '', min_chunk: '1',
+      },
+      hooks: [],
+    },
+    notifications: {
+      thermal_trip: true, rental_started: true, rental_ended: true, provider_error: true,
+      override_expired: true,
+    },
+    api: { enabled: true, port: '47615', metrics: true },
   };
 }
