@@ -1,6 +1,7 @@
 //! Feeds the earnings ledger from the supervisor: per-minute telemetry roll-ups with energy,
-//! mode sessions, decisions, and what providers report (statements, credits); and reads the
-//! figures back for the snapshot.
+//! mode sessions, decisions, and what providers report (statements, credits); and reads back
+//! the figures for the snapshot and each GPU's recent draw while working for the policy's
+//! break-even price.
 //!
 //! Invariant: nothing here blocks the tick loop. Events go through the ledger writer's bounded
 //! queue (`try_record` never waits; a full queue is counted and shown), and figures are read on
@@ -122,8 +123,14 @@ pub struct LedgerFeed {
     statements_seen: HashSet<(String, String)>,
     credits_seen: HashMap<(String, String), f64>,
     earnings: Option<EarningsView>,
+    /// Each GPU's average draw while working over [`WORKING_DRAW_WINDOW`], W, as last read.
+    working_draw_w: HashMap<String, f64>,
     full_logged: bool,
 }
+
+/// How far back a GPU's working draw is averaged: long enough to smooth a rental's load
+/// swings, short enough to follow a changed power limit or workload within the hour.
+pub const WORKING_DRAW_WINDOW: SignedDuration = SignedDuration::from_hours(1);
 
 impl LedgerFeed {
     /// Open (or create) the ledger at `path`. A damaged file is moved aside and reported.
@@ -152,6 +159,7 @@ impl LedgerFeed {
             statements_seen: HashSet::new(),
             credits_seen: HashMap::new(),
             earnings: None,
+            working_draw_w: HashMap::new(),
             full_logged: false,
         })
     }
@@ -283,6 +291,25 @@ impl LedgerFeed {
         self.earnings = Some(view);
     }
 
+    /// Replaces the working draws with a fresh read; a GPU without working minutes in the
+    /// window has none (the policy then falls back to the live reading or the power limit).
+    pub fn set_working_draw(&mut self, draws: Vec<(String, Option<f64>)>) {
+        self.working_draw_w = draws
+            .into_iter()
+            .filter_map(|(uuid, w)| w.map(|w| (uuid, w)))
+            .collect();
+    }
+
+    /// Forgets the working draws (their read failed): better no figure than a stale one.
+    pub fn clear_working_draw(&mut self) {
+        self.working_draw_w.clear();
+    }
+
+    /// `uuid`'s average draw while working over the recent window, W, as last read.
+    pub fn working_draw_w(&self, uuid: &str) -> Option<f64> {
+        self.working_draw_w.get(uuid).copied()
+    }
+
     pub fn view(&self) -> LedgerView {
         let LedgerHealth {
             recording,
@@ -327,6 +354,24 @@ impl LedgerFeed {
             Err(e) => tracing::warn!(error = %e, "the earnings ledger's writer ended abnormally"),
         }
     }
+}
+
+/// Each GPU's average draw while working over the [`WORKING_DRAW_WINDOW`] before `now`, read
+/// on the caller's (blocking) thread.
+pub fn read_working_draw(
+    path: &Path,
+    uuids: &[String],
+    now: Timestamp,
+) -> Result<Vec<(String, Option<f64>)>, LedgerError> {
+    let store = LedgerStore::open_reader(path)?;
+    uuids
+        .iter()
+        .map(|uuid| {
+            store
+                .working_power_w(uuid, WORKING_DRAW_WINDOW, now)
+                .map(|w| (uuid.clone(), w))
+        })
+        .collect()
 }
 
 /// Figures for today, 7 and 30 days and all time, read on the caller's (blocking) thread.

@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use overtime_core::mode::effective_override;
+use overtime_core::money::Money;
 use overtime_core::{GpuReading, Mode, ThrottleReasons};
 
 use crate::providers::ProviderKind;
@@ -268,6 +269,28 @@ pub fn render(snapshot: &AgentSnapshot) -> String {
             .collect(),
     );
     x.family(
+        "overtime_gpu_electricity_cost_per_hour",
+        Kind::Gauge,
+        "Electricity cost of running the GPU for an hour now (with the rest of the PC, at the tariff in force): the break-even a rental offer must beat. The source label says where the draw came from.",
+        snapshot
+            .gpus
+            .iter()
+            .filter_map(|g| {
+                let cost = g.running_cost.as_ref()?;
+                let labels = with(
+                    with(
+                        gpu_labels(g),
+                        "currency",
+                        cost.per_hour.currency.to_string(),
+                    ),
+                    "source",
+                    cost.source.code(),
+                );
+                Some((labels, money_value(&cost.per_hour)))
+            })
+            .collect(),
+    );
+    x.family(
         "overtime_gpu_mode",
         Kind::Gauge,
         "1 for the mode the GPU is in, 0 for the others.",
@@ -401,14 +424,9 @@ fn ledger_families(
     else {
         return;
     };
-    let money = |list: &[overtime_core::money::Money]| -> Vec<(Labels, f64)> {
+    let money = |list: &[Money]| -> Vec<(Labels, f64)> {
         list.iter()
-            .map(|m| {
-                (
-                    vec![("currency", m.currency.to_string())],
-                    m.amount.to_string().parse().unwrap_or(f64::NAN),
-                )
-            })
+            .map(|m| (vec![("currency", m.currency.to_string())], money_value(m)))
             .collect()
     };
     x.family(
@@ -443,6 +461,11 @@ fn ledger_families(
             })
             .collect(),
     );
+}
+
+/// Money as a float for dashboards (a value that will not convert is left out, never 0).
+fn money_value(m: &Money) -> f64 {
+    m.amount.to_string().parse().unwrap_or(f64::NAN)
 }
 
 fn bool_value(b: bool) -> f64 {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use overtime_core::activity::RunningGame;
-use overtime_core::{GpuId, GpuReading, Mode, Override, Reason};
+use overtime_core::{GpuId, GpuReading, Mode, Override, Reason, RunningCost};
 use serde::{Deserialize, Serialize};
 
 use crate::providers::ProviderView;
@@ -56,6 +56,11 @@ pub struct GpuStatus {
     pub rented_until: Option<Timestamp>,
     pub listed_until: Option<Timestamp>,
     pub volunteer_running: bool,
+    /// What running this GPU costs in electricity per hour now (GPU plus the rest of the PC at
+    /// the tariff in force), with the draw it is based on and where that came from: the
+    /// break-even price a rental offer must beat. `None` while no power figure is known.
+    #[serde(default)]
+    pub running_cost: Option<RunningCost>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

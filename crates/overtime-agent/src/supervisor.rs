@@ -42,6 +42,7 @@ use crate::snapshot::{
     ActivityView, AgentSnapshot, ConfigView, DecisionRecord, GpuStatus, ScheduleView,
 };
 use overtime_core::money::Money;
+use overtime_core::running_cost::{RunningCost, WorkingDraw};
 use overtime_ledger::CostModel;
 
 /// How many mode changes the snapshot keeps.
@@ -51,6 +52,12 @@ const DECISIONS_KEPT: usize = 100;
 const EARNINGS_PERIOD: Duration = Duration::from_secs(300);
 /// The first read waits for the ledger to have taken in the first readings.
 const EARNINGS_FIRST_READ: Duration = Duration::from_secs(5);
+/// How often each GPU's recent draw while working is re-read from the ledger for the policy's
+/// break-even price: a new roll-up lands once a minute, so reading more often finds nothing new.
+const WORKING_DRAW_PERIOD: Duration = Duration::from_secs(60);
+/// How long work must have run before a live power reading counts as its draw: a GPU takes a
+/// few seconds to ramp up, and a reading from before would make work look cheap.
+const LIVE_DRAW_SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_secs(10);
 /// How long start-up waits for providers to report before deciding without them.
 const FIRST_REPORT_WAIT: Duration = Duration::from_secs(3);
 
@@ -164,7 +171,7 @@ impl Agent {
             }
         };
         let cost_model = ledger_feed::cost_model(&parts.config, &tz).ok();
-        let (earnings_tx, earnings_rx) = mpsc::channel(2);
+        let (reads_tx, reads_rx) = mpsc::channel(4);
 
         let (commands_tx, commands_rx) = mpsc::channel(32);
         let mut sup = Supervisor {
@@ -187,6 +194,7 @@ impl Agent {
                     fault: None,
                 })
                 .collect(),
+            workloads: vec![(Workload::None, now); gpus.len()],
             gpus,
             simulated: backend.is_simulated(),
             backend: backend.describe(),
@@ -206,9 +214,11 @@ impl Agent {
             ledger,
             ledger_error,
             cost_model,
-            earnings_tx,
+            reads_tx,
             earnings_due: tokio::time::Instant::now() + EARNINGS_FIRST_READ,
             earnings_in_flight: false,
+            draw_due: tokio::time::Instant::now() + EARNINGS_FIRST_READ,
+            draw_in_flight: false,
             retention_day: None,
         };
         sup.sample();
@@ -216,7 +226,7 @@ impl Agent {
         let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(first));
         sup.snapshot_tx = Some(snapshot_tx);
 
-        let task = tokio::spawn(sup.run(commands_rx, earnings_rx, shutdown.clone()));
+        let task = tokio::spawn(sup.run(commands_rx, reads_rx, shutdown.clone()));
         Ok(Agent {
             handle: AgentHandle {
                 snapshots: snapshot_rx,
@@ -269,6 +279,13 @@ async fn wait_for_first_reports(links: &[ProviderLink]) {
     }
 }
 
+/// What a read of the ledger off the loop brings back.
+enum LedgerRead {
+    Earnings(Result<EarningsView, String>),
+    /// Per GPU UUID, its average draw while working over the recent window, W.
+    WorkingDraw(Result<Vec<(String, Option<f64>)>, String>),
+}
+
 struct Supervisor {
     clock: Arc<dyn Clock>,
     settings: PolicySettings,
@@ -279,6 +296,10 @@ struct Supervisor {
     gpus: Vec<GpuId>,
     telemetry: Vec<GpuTelemetry>,
     can_set_power: Vec<bool>,
+    /// What each GPU was last told to run and since when (same order as `telemetry`): a
+    /// working GPU's live power reading stands in for its working draw until the ledger has an
+    /// average.
+    workloads: Vec<(Workload, Timestamp)>,
     simulated: bool,
     backend: String,
     sensors: Box<dyn Sensors>,
@@ -297,9 +318,11 @@ struct Supervisor {
     ledger: Option<LedgerFeed>,
     ledger_error: Option<String>,
     cost_model: Option<CostModel>,
-    earnings_tx: mpsc::Sender<Result<EarningsView, String>>,
+    reads_tx: mpsc::Sender<LedgerRead>,
     earnings_due: tokio::time::Instant,
     earnings_in_flight: bool,
+    draw_due: tokio::time::Instant,
+    draw_in_flight: bool,
     retention_day: Option<jiff::civil::Date>,
 }
 
@@ -307,7 +330,7 @@ impl Supervisor {
     async fn run(
         mut self,
         mut commands: mpsc::Receiver<AgentCommand>,
-        mut earnings: mpsc::Receiver<Result<EarningsView, String>>,
+        mut reads: mpsc::Receiver<LedgerRead>,
         shutdown: CancellationToken,
     ) {
         let tick = Duration::from_millis(self.settings.config.general.tick_ms.clamp(200, 60_000));
@@ -332,13 +355,8 @@ impl Supervisor {
                     self.command(cmd);
                     false
                 }
-                Some(result) = earnings.recv() => {
-                    self.earnings_in_flight = false;
-                    match (result, &mut self.ledger) {
-                        (Ok(view), Some(ledger)) => ledger.set_earnings(view),
-                        (Err(e), _) => tracing::warn!(error = %e, "cannot read the earnings figures"),
-                        _ => {}
-                    }
+                Some(read) = reads.recv() => {
+                    self.ledger_read(read);
                     false
                 }
                 _ = any_changed(&mut provider_views) => false,
@@ -399,7 +417,8 @@ impl Supervisor {
     }
 
     /// Once a tick: what providers reported goes to the ledger; the figures are re-read about
-    /// every five minutes off the loop; retention runs once a day.
+    /// every five minutes and the GPUs' recent working draw every minute, both off the loop;
+    /// retention runs once a day.
     fn ledger_upkeep(&mut self) {
         let Some(ledger) = &mut self.ledger else {
             return;
@@ -426,12 +445,48 @@ impl Supervisor {
             self.earnings_due = tokio::time::Instant::now() + EARNINGS_PERIOD;
             let path = ledger.path().to_owned();
             let simulated = self.simulated || self.links.iter().any(|l| l.simulated);
-            let tx = self.earnings_tx.clone();
+            let tx = self.reads_tx.clone();
             tokio::task::spawn_blocking(move || {
                 let result = ledger_feed::read_earnings(&path, &model, now, simulated)
                     .map_err(|e| e.to_string());
-                let _ = tx.blocking_send(result);
+                let _ = tx.blocking_send(LedgerRead::Earnings(result));
             });
+        }
+        if tokio::time::Instant::now() >= self.draw_due && !self.draw_in_flight {
+            self.draw_in_flight = true;
+            self.draw_due = tokio::time::Instant::now() + WORKING_DRAW_PERIOD;
+            let path = ledger.path().to_owned();
+            let uuids: Vec<String> = self.gpus.iter().map(|g| g.uuid.clone()).collect();
+            let tx = self.reads_tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let result =
+                    ledger_feed::read_working_draw(&path, &uuids, now).map_err(|e| e.to_string());
+                let _ = tx.blocking_send(LedgerRead::WorkingDraw(result));
+            });
+        }
+    }
+
+    fn ledger_read(&mut self, read: LedgerRead) {
+        match read {
+            LedgerRead::Earnings(result) => {
+                self.earnings_in_flight = false;
+                match (result, &mut self.ledger) {
+                    (Ok(view), Some(ledger)) => ledger.set_earnings(view),
+                    (Err(e), _) => tracing::warn!(error = %e, "cannot read the earnings figures"),
+                    _ => {}
+                }
+            }
+            LedgerRead::WorkingDraw(result) => {
+                self.draw_in_flight = false;
+                match (result, &mut self.ledger) {
+                    (Ok(draws), Some(ledger)) => ledger.set_working_draw(draws),
+                    (Err(e), Some(ledger)) => {
+                        tracing::warn!(error = %e, "cannot read the GPUs' recent draw; pricing electricity from live readings or power limits");
+                        ledger.clear_working_draw();
+                    }
+                    _ => {}
+                }
+            }
         }
     }
 
@@ -556,19 +611,29 @@ impl Supervisor {
         let activity = self.activity.state.borrow().clone();
         let rental = self.link_of(ProviderKind::Rental);
         let volunteer = self.link_of(ProviderKind::Volunteer);
+        let electricity = &self.settings.config.electricity;
         let inputs: Vec<GpuInputs> = self
             .telemetry
             .iter()
             .zip(&self.can_set_power)
-            .map(|(t, can_set)| GpuInputs {
-                rental: rental_availability(rental.map(|l| &l.view), &t.gpu.uuid, now),
-                volunteer: volunteer_availability(volunteer.map(|l| &l.view)),
-                can_set_power_limit: *can_set,
-                working_power_w: t
-                    .reading
+            .zip(&self.workloads)
+            .map(|((t, can_set), (workload, since))| {
+                // The break-even: the best draw figure there is, priced at the tariff in force now.
+                let recent_w = self
+                    .ledger
                     .as_ref()
-                    .and_then(|r| r.power_limit_w.or(r.power_w)),
-                telemetry: t.clone(),
+                    .and_then(|l| l.working_draw_w(&t.gpu.uuid));
+                let working_now = *workload != Workload::None
+                    && t.read_at.is_some_and(|at| at >= *since + LIVE_DRAW_SETTLE);
+                let draw = WorkingDraw::pick(recent_w, t.reading.as_ref(), working_now);
+                GpuInputs {
+                    rental: rental_availability(rental.map(|l| &l.view), &t.gpu.uuid, now),
+                    volunteer: volunteer_availability(volunteer.map(|l| &l.view)),
+                    can_set_power_limit: *can_set,
+                    running_cost: draw
+                        .map(|d| RunningCost::price(&d, electricity, now, &self.settings.tz)),
+                    telemetry: t.clone(),
+                }
             })
             .collect();
 
@@ -585,7 +650,7 @@ impl Supervisor {
         self.apply(&plan, &inputs);
         self.record(&plan, now);
         self.policy_state = plan.state.clone();
-        let snapshot = self.describe(&plan, &activity, now);
+        let snapshot = self.describe(&plan, &inputs, &activity, now);
         self.last_plan = Some(plan);
         snapshot
     }
@@ -619,6 +684,15 @@ impl Supervisor {
                 _ => Workload::None,
             };
             self.sensors.note_workload(&g.uuid, workload);
+            if let Some(slot) = self
+                .telemetry
+                .iter()
+                .position(|t| t.gpu.uuid == g.uuid)
+                .and_then(|i| self.workloads.get_mut(i))
+                && slot.0 != workload
+            {
+                *slot = (workload, self.clock.now());
+            }
         }
 
         // The first provider of each kind does the work; any others are kept off.
@@ -719,7 +793,13 @@ impl Supervisor {
         }
     }
 
-    fn describe(&self, plan: &Plan, activity: &ActivityState, now: Timestamp) -> AgentSnapshot {
+    fn describe(
+        &self,
+        plan: &Plan,
+        inputs: &[GpuInputs],
+        activity: &ActivityState,
+        now: Timestamp,
+    ) -> AgentSnapshot {
         let tz = &self.settings.tz;
         let rental = self
             .link_of(ProviderKind::Rental)
@@ -731,7 +811,8 @@ impl Supervisor {
             .gpus
             .iter()
             .zip(&self.telemetry)
-            .map(|(g, t)| {
+            .zip(inputs)
+            .map(|((g, t), input)| {
                 let rs = rental
                     .as_ref()
                     .and_then(|v| v.status.as_ref())
@@ -753,6 +834,7 @@ impl Supervisor {
                     rented_until: rs.and_then(|s| s.rented_until),
                     listed_until: rs.and_then(|s| s.listed_until),
                     volunteer_running: vs.is_some_and(|s| s.working),
+                    running_cost: input.running_cost.clone(),
                 }
             })
             .collect();

@@ -220,6 +220,35 @@ fn throttle_reasons_are_one_series_each() {
 }
 
 #[test]
+fn the_break_even_electricity_cost_per_hour_is_a_gauge_per_gpu_with_its_source() {
+    let x = parse(&render(&snapshot()));
+    assert_eq!(
+        family_type(&x, "overtime_gpu_electricity_cost_per_hour"),
+        PrometheusType::Gauge
+    );
+    let got = value(
+        &x,
+        "overtime_gpu_electricity_cost_per_hour",
+        &[
+            ("uuid", UUID_0),
+            ("currency", "EUR"),
+            ("source", "recent_average"),
+        ],
+    )
+    .expect("GPU 0 has a running cost");
+    assert!((got - 0.1134).abs() < 1e-12, "{got}");
+    // A GPU without a known draw has no series, not a cost of 0.
+    assert_eq!(
+        value(
+            &x,
+            "overtime_gpu_electricity_cost_per_hour",
+            &[("uuid", UUID_1)]
+        ),
+        None
+    );
+}
+
+#[test]
 fn agent_wide_series_say_demo_mode_overrides_games_and_providers() {
     let mut snap = snapshot();
     let x = parse(&render(&snap));

@@ -39,11 +39,18 @@ const TARGET_LABELS: &[&str] = &["instance", "job"];
 const GRAFANA_BUILTINS: &[&str] = &["__rate_interval", "__interval", "__range"];
 
 /// Exported families the dashboard leaves out on purpose, and why.
-const NOT_ON_DASHBOARD: &[(&str, &str)] = &[(
-    "overtime_gpu_energy_joules_total",
-    "the ledger's overtime_energy_kwh_total charts the same energy per day, and the driver's \
-     counter restarts with the driver",
-)];
+const NOT_ON_DASHBOARD: &[(&str, &str)] = &[
+    (
+        "overtime_gpu_energy_joules_total",
+        "the ledger's overtime_energy_kwh_total charts the same energy per day, and the driver's \
+         counter restarts with the driver",
+    ),
+    (
+        "overtime_gpu_electricity_cost_per_hour",
+        "a break-even figure for the moment, for the app and `overtime status --json` beside each \
+         GPU; the fleet dashboard charts money over time from the ledger's counters",
+    ),
+];
 
 fn repo_file(relative: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -23,6 +23,8 @@ use overtime_core::activity::{ActivityState, GameMatch, RunningGame};
 use overtime_core::config::Config;
 use overtime_core::mode::{Mode, OverrideScope};
 use overtime_core::reason::Reason;
+use overtime_core::running_cost::DrawSource;
+use rust_decimal::Decimal;
 use tokio::sync::watch;
 
 fn t0() -> Timestamp {
@@ -490,4 +492,62 @@ async fn the_ledger_records_sessions_energy_and_decisions_without_slowing_the_lo
         0,
         "sessions are closed at stop"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_break_even_moves_from_the_power_limit_to_the_live_draw_to_the_ledgers_average() {
+    let mut config = Config::default();
+    config.electricity.rest_of_pc_w = 50;
+    let r = rig_with("break-even", config, 1, vec![], true).await;
+
+    // Nothing measured while working yet: the simulated board's 320 W limit, and it says so.
+    let first = r.handle.snapshot();
+    let cost = first.gpus[0].running_cost.clone().expect("a cost");
+    assert_eq!(cost.source, DrawSource::PowerLimit, "{cost:?}");
+    assert_eq!((cost.gpu_power_w, cost.rest_of_pc_w), (320, 50));
+    // 370 W at the default 0.30 USD/kWh.
+    assert_eq!(cost.per_hour.amount.normalize().to_string(), "0.111");
+
+    // Backfilling for a while: the live reading stands in.
+    settle(15_000).await;
+    let s = r.handle.snapshot();
+    assert!(
+        s.gpus[0].reason.code() == "listed_backfill" || s.gpus[0].reason.code() == "rented",
+        "{:?}",
+        s.gpus[0].reason
+    );
+    let cost = s.gpus[0].running_cost.clone().expect("a cost");
+    assert_eq!(cost.source, DrawSource::LiveReading, "{cost:?}");
+    let live_w = s.gpus[0].reading.as_ref().and_then(|r| r.power_w).unwrap();
+    assert_eq!(f64::from(cost.gpu_power_w), live_w.round());
+
+    // Once the ledger holds whole working minutes and was re-read: their average. The
+    // ledger's writer flushes on the wall clock, which the paused test clock does not move.
+    settle(180_000).await;
+    std::thread::sleep(Duration::from_millis(1_500));
+    settle(61_000).await;
+    let s = r.handle.snapshot();
+    let cost = s.gpus[0].running_cost.clone().expect("a cost");
+    assert_eq!(cost.source, DrawSource::RecentAverage, "{cost:?}");
+    assert!(
+        (250..=320).contains(&cost.gpu_power_w),
+        "a loaded simulated GPU draws up to its limit: {cost:?}"
+    );
+    let expected = Decimal::from(cost.gpu_power_w + 50) * Decimal::new(30, 2) / Decimal::from(1000);
+    assert_eq!(cost.per_hour.amount, expected);
+    if s.gpus[0].reason.code() == "listed_backfill" {
+        let sentence = &s.gpus[0].sentence;
+        assert!(
+            sentence.contains("on average while working recently")
+                && sentence.contains(&format!("GPU {} W", cost.gpu_power_w)),
+            "{sentence}"
+        );
+    }
+    let metrics = overtime_agent::metrics::render(&s);
+    assert!(
+        metrics.contains("overtime_gpu_electricity_cost_per_hour{")
+            && metrics.contains("source=\"recent_average\""),
+        "{metrics}"
+    );
+    r.agent.stop().await;
 }

@@ -23,6 +23,7 @@ use overtime_core::policy::{
     GpuInputs, PolicyInputs, PolicySettings, PolicyState, RentalAvailability,
     VolunteerAvailability, decide,
 };
+use overtime_core::running_cost::{RunningCost, WorkingDraw};
 use serde::Serialize;
 
 #[derive(clap::Args)]
@@ -140,7 +141,9 @@ pub fn replay(
             .next()
             .and_then(|s| s.reading.ok());
         let input = GpuInputs {
-            working_power_w: reading.as_ref().and_then(|r| r.power_limit_w),
+            // No history to average here: the power limit, as for a GPU never seen working.
+            running_cost: WorkingDraw::pick(None, reading.as_ref(), false)
+                .map(|d| RunningCost::price(&d, &settings.config.electricity, t, &settings.tz)),
             telemetry: GpuTelemetry {
                 gpu: gpu.clone(),
                 reading,

@@ -366,6 +366,7 @@ mod tests {
             rented_until: None,
             listed_until: None,
             volunteer_running: false,
+            running_cost: None,
         }
     }
 

@@ -6,13 +6,14 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use overtime_core::activity::{ActivityState, GameMatch, RunningGame};
-use overtime_core::config::{Config, WindowConfig};
+use overtime_core::config::{Config, ElectricityConfig, WindowConfig};
 use overtime_core::gpu::{GpuId, GpuReading, GpuTelemetry};
 use overtime_core::mode::{Mode, Override, OverrideScope};
 use overtime_core::policy::{
     GpuInputs, PolicyInputs, PolicySettings, PolicyState, RentalAvailability,
     VolunteerAvailability, decide,
 };
+use overtime_core::running_cost::{DrawSource, RunningCost, WorkingDraw};
 
 fn gpus(now: Timestamp) -> Vec<GpuInputs> {
     (0..8u32)
@@ -46,7 +47,15 @@ fn gpus(now: Timestamp) -> Vec<GpuInputs> {
             },
             volunteer: VolunteerAvailability::Ready,
             can_set_power_limit: i % 2 == 0,
-            working_power_w: Some(300.0),
+            running_cost: Some(RunningCost::price(
+                &WorkingDraw {
+                    gpu_power_w: 300.0,
+                    source: DrawSource::RecentAverage,
+                },
+                &ElectricityConfig::default(),
+                now,
+                &TimeZone::UTC,
+            )),
         })
         .collect()
 }

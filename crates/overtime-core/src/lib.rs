@@ -11,9 +11,11 @@ pub mod mode;
 pub mod money;
 pub mod policy;
 pub mod reason;
+pub mod running_cost;
 pub mod schedule;
 pub mod thermal;
 
 pub use gpu::{GpuId, GpuReading, ThrottleReasons};
 pub use mode::{Mode, Override, OverrideScope};
 pub use reason::Reason;
+pub use running_cost::{DrawSource, RunningCost, WorkingDraw};

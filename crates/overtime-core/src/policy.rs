@@ -17,8 +17,9 @@ use crate::activity::ActivityState;
 use crate::config::{Config, Preference};
 use crate::gpu::GpuTelemetry;
 use crate::mode::{Mode, Override, effective_override};
-use crate::money::{Money, electricity_cost_per_hour};
+use crate::money::Money;
 use crate::reason::Reason;
+use crate::running_cost::RunningCost;
 use crate::schedule::{Schedule, ScheduleState};
 use crate::thermal::{self, PowerLimitAction, ThermalInput, ThermalState, ThermalVerdict};
 
@@ -64,9 +65,10 @@ pub struct GpuInputs {
     pub rental: RentalAvailability,
     pub volunteer: VolunteerAvailability,
     pub can_set_power_limit: bool,
-    /// What the GPU draws when working, in W, for the electricity cost (the agent picks recent
-    /// working draw or the power limit). `None`: unknown, profitability is not checked.
-    pub working_power_w: Option<f64>,
+    /// What running this GPU costs in electricity per hour, priced by the agent at this
+    /// instant's tariff from its best draw figure (`RunningCost::price`). It is the break-even
+    /// a rental offer must beat by the margin. `None`: no draw known, profitability is not checked.
+    pub running_cost: Option<RunningCost>,
 }
 
 /// Everything observed at one instant.
@@ -546,15 +548,12 @@ fn schedule_choice(
     }
 
     let price = rental_price_in_electricity_currency(cfg);
-    let cost = gpu.working_power_w.map(|w| {
-        electricity_cost_per_hour(
-            w + f64::from(cfg.electricity.rest_of_pc_w),
-            // Time-of-use: what a kWh costs now, not on average.
-            &cfg.electricity.price_at(now, &settings.tz),
-        )
-    });
-    if let (Some(price), Some(cost)) = (&price, &cost) {
-        let needed = cost.amount
+    let cost = gpu.running_cost.as_ref();
+    if let (Some(price), Some(cost)) = (&price, cost)
+        // Compared only in one currency; a cost priced in another is not this config's.
+        && price.currency == cost.per_hour.currency
+    {
+        let needed = cost.per_hour.amount
             * (Decimal::ONE + Decimal::from(cfg.rental.min_margin_pct) / Decimal::ONE_HUNDRED);
         if price.amount < needed {
             return volunteer_choice(Some(Reason::NotProfitable {
@@ -579,9 +578,17 @@ fn schedule_choice(
     Choice {
         mode: Mode::Rental,
         reason: if backfill {
-            Reason::ListedBackfill { until }
+            Reason::ListedBackfill {
+                until,
+                price,
+                cost: cost.cloned(),
+            }
         } else {
-            Reason::Listed { until, price, cost }
+            Reason::Listed {
+                until,
+                price,
+                cost: cost.cloned(),
+            }
         },
         volunteer_on: backfill,
         list_until: Some(until),
@@ -628,7 +635,7 @@ fn apply_dwell(
             matches!(prev.reason, Reason::ListedBackfill { .. })
                 && matches!(gpu.volunteer, VolunteerAvailability::Ready),
             match &prev.reason {
-                Reason::Listed { until, .. } | Reason::ListedBackfill { until } => {
+                Reason::Listed { until, .. } | Reason::ListedBackfill { until, .. } => {
                     Some(*until).filter(|u| *u > now)
                 }
                 _ => None,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::mode::Mode;
 use crate::money::Money;
+use crate::running_cost::RunningCost;
 
 /// The rule that chose a GPU's mode, with the facts it used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,13 +73,22 @@ pub enum Reason {
     /// A paid rental contract is running.
     Rented { until: Timestamp },
     /// Listed for rent: the schedule allows it and the price beats the electricity cost.
+    /// `price` is the offer in the electricity currency (`None`: no exchange rate to compare
+    /// with); `cost` what running the GPU costs per hour (`None`: no draw known).
     Listed {
         until: Timestamp,
         price: Option<Money>,
-        cost: Option<Money>,
+        cost: Option<RunningCost>,
     },
-    /// Listed for rent and, until a renter comes, volunteer work uses the GPU.
-    ListedBackfill { until: Timestamp },
+    /// Listed for rent and, until a renter comes, volunteer work uses the GPU; `price` and
+    /// `cost` as for `Listed`.
+    ListedBackfill {
+        until: Timestamp,
+        #[serde(default)]
+        price: Option<Money>,
+        #[serde(default)]
+        cost: Option<RunningCost>,
+    },
     /// The schedule allows volunteer work (in a window or by default).
     ScheduleVolunteer {
         window: Option<String>,
@@ -89,10 +99,11 @@ pub enum Reason {
         window: Option<String>,
         next_work_at: Option<Timestamp>,
     },
-    /// Renting would not beat electricity by the user's margin.
+    /// Renting would not beat electricity by the user's margin: `price` is the offer in the
+    /// electricity currency, `cost` what running the GPU costs per hour (the break-even price).
     NotProfitable {
         price: Money,
-        cost: Money,
+        cost: RunningCost,
         margin_pct: u32,
     },
     /// The schedule allows a mode, but no provider for it is available.
@@ -190,21 +201,14 @@ impl Reason {
                 }
             }
             Reason::Rented { until } => format!("rented until {}", t(until)),
-            Reason::Listed { until, price, cost } => match (price, cost) {
-                (Some(p), Some(c)) => format!(
-                    "listed for rent until {} at {}/h (electricity {}/h)",
-                    t(until),
-                    p.round_dp(4),
-                    c.round_dp(4)
-                ),
-                _ => format!("listed for rent until {}", t(until)),
-            },
-            Reason::ListedBackfill { until } => {
-                format!(
-                    "listed for rent until {}; volunteering until a renter comes",
-                    t(until)
-                )
+            Reason::Listed { until, price, cost } => {
+                format!("listed for rent until {}{}", t(until), offer(price, cost))
             }
+            Reason::ListedBackfill { until, price, cost } => format!(
+                "listed for rent until {}{}; volunteering until a renter comes",
+                t(until),
+                offer(price, cost)
+            ),
             Reason::ScheduleVolunteer { window, until } => match (window, until) {
                 (Some(w), Some(u)) => format!("schedule window \"{w}\" until {}", t(u)),
                 (Some(w), None) => format!("schedule window \"{w}\""),
@@ -229,9 +233,9 @@ impl Reason {
                 cost,
                 margin_pct,
             } => format!(
-                "renting at {}/h does not beat electricity {}/h by {margin_pct} %",
+                "renting at {}/h does not beat electricity by {margin_pct} %: {}",
                 price.round_dp(4),
-                cost.round_dp(4)
+                cost.describe()
             ),
             Reason::NoProvider { wanted, why } => format!("{} allowed, but {why}", wanted.label()),
             Reason::Dwell { wanted, until } => format!(
@@ -274,6 +278,22 @@ impl Reason {
     /// "Idle — game running: eldenring.exe".
     pub fn with_mode(&self, mode: Mode, tz: &TimeZone) -> String {
         format!("{} — {}", mode.label(), self.sentence(tz))
+    }
+}
+
+/// The offer against the break-even price, or what is missing to compare them.
+fn offer(price: &Option<Money>, cost: &Option<RunningCost>) -> String {
+    match (price, cost) {
+        (Some(p), Some(c)) => format!(" at {}/h; electricity {}", p.round_dp(4), c.describe()),
+        (Some(p), None) => format!(
+            " at {}/h; electricity cost unknown (no power figure for this GPU)",
+            p.round_dp(4)
+        ),
+        (None, Some(c)) => format!(
+            "; electricity {}, not compared (no exchange rate to the rental currency)",
+            c.describe()
+        ),
+        (None, None) => String::new(),
     }
 }
 

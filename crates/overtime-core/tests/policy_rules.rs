@@ -15,6 +15,7 @@ use overtime_core::policy::{
     VolunteerAvailability, decide,
 };
 use overtime_core::reason::Reason;
+use overtime_core::running_cost::{DrawSource, RunningCost, WorkingDraw};
 use overtime_core::thermal::PowerLimitAction;
 
 fn tz() -> TimeZone {
@@ -57,11 +58,13 @@ fn gpu(uuid: &str, index: u32, temp_c: f64, now: Timestamp) -> GpuInputs {
         rental: RentalAvailability::Ready,
         volunteer: VolunteerAvailability::Ready,
         can_set_power_limit: false,
-        working_power_w: Some(300.0),
+        // Priced by `Case::decide`, as the agent prices it every pass.
+        running_cost: None,
     }
 }
 
-/// Rental pays by default here: 0.25 USD/h against 0.30 USD/kWh × 0.3 kW = 0.09 USD/h.
+/// Rental pays by default here: 0.25 USD/h against 0.30 USD/kWh × 0.3 kW = 0.09 USD/h (the
+/// 300 W power limit, as no working draw was measured).
 fn config() -> Config {
     let mut c = Config::default();
     c.policy.min_dwell_s = 0;
@@ -103,6 +106,10 @@ struct Case {
     config: Config,
     overrides: Vec<Override>,
     state: PolicyState,
+    /// The ledger's average draw while working, as the agent reads it (all GPUs alike).
+    recent_draw_w: Option<f64>,
+    /// The GPUs work now, so their live power reading tells what work draws.
+    working_now: bool,
 }
 
 impl Case {
@@ -114,6 +121,8 @@ impl Case {
             config: config(),
             overrides: Vec::new(),
             state: PolicyState::default(),
+            recent_draw_w: None,
+            working_now: false,
         }
     }
 
@@ -125,12 +134,28 @@ impl Case {
         }
     }
 
+    /// What the agent does each pass: pick each GPU's best draw figure and price it at the
+    /// tariff in force now, then decide.
     fn decide(&self) -> Plan {
         let settings = PolicySettings::new(self.config.clone(), tz());
+        let gpus: Vec<GpuInputs> = self
+            .gpus
+            .iter()
+            .cloned()
+            .map(|mut g| {
+                g.running_cost = WorkingDraw::pick(
+                    self.recent_draw_w,
+                    g.telemetry.reading.as_ref(),
+                    self.working_now,
+                )
+                .map(|d| RunningCost::price(&d, &self.config.electricity, self.now, &tz()));
+                g
+            })
+            .collect();
         decide(
             self.now,
             PolicyInputs {
-                gpus: &self.gpus,
+                gpus: &gpus,
                 activity: &self.activity,
             },
             &settings,
@@ -173,7 +198,9 @@ fn without_backfill_the_listing_reason_shows_price_and_cost() {
             ..
         } => {
             assert_eq!(p.amount.normalize().to_string(), "0.25");
-            assert_eq!(cost.amount.normalize().to_string(), "0.09");
+            assert_eq!(cost.per_hour.amount.normalize().to_string(), "0.09");
+            assert_eq!(cost.gpu_power_w, 300);
+            assert_eq!(cost.source, DrawSource::PowerLimit);
         }
         other => panic!("expected Listed with money, got {other:?}"),
     }
@@ -598,6 +625,126 @@ fn a_volunteer_preference_volunteers_even_when_renting_pays() {
     let mut c = Case::new();
     c.config.policy.prefer = Preference::Volunteer;
     assert_eq!(c.decide().gpus[0].mode, Mode::Volunteer);
+}
+
+#[test]
+fn a_recent_working_draw_below_the_power_limit_makes_renting_pay_where_the_estimate_would_not() {
+    let mut c = Case::new();
+    // 0.07 USD/h offered. At the 300 W limit: 0.09/h, ×1.1 = 0.099 needed → does not pay.
+    c.config.rental.price_per_gpu_hour = "0.07".parse().unwrap();
+    let g = &c.decide().gpus[0];
+    assert_eq!(g.mode, Mode::Volunteer);
+    match &g.reason {
+        Reason::NotProfitable { cost, .. } => {
+            assert_eq!(cost.source, DrawSource::PowerLimit);
+            assert_eq!(cost.gpu_power_w, 300);
+        }
+        other => panic!("expected NotProfitable, got {other:?}"),
+    }
+
+    // The ledger saw it work at 200 W: 0.06/h, ×1.1 = 0.066 needed → pays.
+    c.recent_draw_w = Some(200.0);
+    let g = &c.decide().gpus[0];
+    assert_eq!(g.mode, Mode::Rental);
+    match &g.reason {
+        Reason::ListedBackfill {
+            price: Some(price),
+            cost: Some(cost),
+            ..
+        } => {
+            assert_eq!(price.amount.normalize().to_string(), "0.07");
+            assert_eq!(cost.per_hour.amount.normalize().to_string(), "0.06");
+            assert_eq!(cost.gpu_power_w, 200);
+            assert_eq!(cost.source, DrawSource::RecentAverage);
+        }
+        other => panic!("expected ListedBackfill with both figures, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_recent_working_draw_above_the_live_reading_makes_renting_not_pay() {
+    let mut c = Case::new();
+    c.config.rental.price_per_gpu_hour = "0.09".parse().unwrap();
+    c.working_now = true;
+    // Live 250 W: 0.075/h, ×1.1 = 0.0825 ≤ 0.09 → pays.
+    assert_eq!(c.decide().gpus[0].mode, Mode::Rental);
+    // Working at 290 W on average: 0.087/h, ×1.1 = 0.0957 > 0.09 → does not.
+    c.recent_draw_w = Some(290.0);
+    assert_eq!(c.decide().gpus[0].mode, Mode::Volunteer);
+}
+
+#[test]
+fn the_reasons_state_the_offer_and_the_electricity_per_hour_at_the_price_in_force() {
+    let mut c = Case::new();
+    c.recent_draw_w = Some(280.0);
+    c.config.electricity.rest_of_pc_w = 20;
+    // Noon on weekdays is peak: 0.90/kWh × 0.3 kW = 0.27/h > 0.25/h offered.
+    c.config.electricity.periods = vec![overtime_core::config::TariffPeriodConfig {
+        name: Some("peak".into()),
+        days: vec!["mon-fri".into()],
+        start_hour: 11,
+        end_hour: 14,
+        price_per_kwh: "0.90".parse().unwrap(),
+    }];
+    let g = &c.decide().gpus[0];
+    assert_eq!(g.mode, Mode::Volunteer);
+    assert_eq!(
+        g.reason.sentence(&tz()),
+        "renting at 0.25 USD/h does not beat electricity by 10 %: 0.27 USD/h at 300 W \
+         (GPU 280 W on average while working recently; rest of the PC 20 W)"
+    );
+
+    // Off-peak the same draw costs 0.09/h and renting pays.
+    c.advance_to(at(14, 0));
+    let g = &c.decide().gpus[0];
+    assert_eq!(g.mode, Mode::Rental);
+    assert_eq!(
+        g.reason.sentence(&tz()),
+        "listed for rent until Wed 25 Nov 14:00 at 0.25 USD/h; electricity 0.09 USD/h at 300 W \
+         (GPU 280 W on average while working recently; rest of the PC 20 W); \
+         volunteering until a renter comes"
+    );
+}
+
+#[test]
+fn without_a_recent_average_the_cost_falls_back_and_says_so() {
+    let mut c = Case::new();
+    c.config.policy.backfill_volunteer = false;
+
+    // Working now: the live reading (250 W).
+    c.working_now = true;
+    let s = c.decide().gpus[0].reason.sentence(&tz());
+    assert!(
+        s.ends_with(
+            "electricity 0.075 USD/h at 250 W (GPU 250 W live, no working average recorded yet)"
+        ),
+        "{s}"
+    );
+
+    // Idle now: an idle reading says nothing about work, so the power limit (300 W).
+    c.working_now = false;
+    let s = c.decide().gpus[0].reason.sentence(&tz());
+    assert!(
+        s.ends_with(
+            "electricity 0.09 USD/h at 300 W (GPU 300 W power limit, no working draw measured yet)"
+        ),
+        "{s}"
+    );
+
+    // No power figure at all: listed without the check, and the sentence says why.
+    let reading = c.gpus[0].telemetry.reading.as_mut().unwrap();
+    reading.power_w = None;
+    reading.power_limit_w = None;
+    let g = &c.decide().gpus[0];
+    assert_eq!(g.mode, Mode::Rental);
+    assert!(matches!(g.reason, Reason::Listed { cost: None, .. }));
+    assert!(
+        g.reason
+            .sentence(&tz())
+            .ends_with("at 0.25 USD/h; electricity cost unknown (no power figure for this GPU)"),
+        "{}",
+        g.reason.sentence(&tz())
+    );
 }
 
 #[test]

@@ -88,11 +88,17 @@ pub struct DayFigures {
     pub figures: Figures,
 }
 
+/// A minute's average GPU load from which the GPU counts as busy for its working draw, in %.
+/// Work (a volunteer task, a renter's job) keeps a GPU near full load; an idle listing or a
+/// client without tasks sits near zero. Halfway keeps a renter's uneven job while leaving
+/// those out.
+pub const BUSY_LOAD_PCT: f64 = 50.0;
+
 /// The electricity cost of running one GPU for an hour now, for the profitability rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostPerHour {
     pub cost_per_hour: Money,
-    /// The GPU's average power over the recent window, in W.
+    /// The GPU's average power while working over the recent window, in W.
     pub gpu_power_w: f64,
     pub rest_of_pc_w: f64,
     pub price_per_kwh: Money,
@@ -239,9 +245,57 @@ impl LedgerStore {
             .collect())
     }
 
-    /// Electricity cost per hour of running `gpu_uuid` now: its average power over the last
-    /// `recent` (from the per-minute roll-ups) plus the rest of the PC, at the tariff's price
-    /// at `now`. `None` when the window holds no power or energy figure for that GPU.
+    /// The average power of `gpu_uuid` while it worked over the last `recent` before `now`, in
+    /// W. A minute counts when it lies wholly inside a rental or volunteer session and the GPU
+    /// was busy in it (average load at least [`BUSY_LOAD_PCT`]; where the GPU reports no load,
+    /// when the session is a volunteer or a paid rental one). Idle sessions (a game's load is
+    /// not work), a listing nobody rented and no backfill uses, a volunteer client with nothing
+    /// to crunch, and the minutes in which the mode changed are left out: they say nothing
+    /// about what work draws. A minute with no power figure counts by its energy. `None` when
+    /// no minute in the window counts.
+    pub fn working_power_w(
+        &self,
+        gpu_uuid: &str,
+        recent: SignedDuration,
+        now: Timestamp,
+    ) -> Result<Option<f64>, LedgerError> {
+        let to_s = now.as_second();
+        let from_s = to_s - recent.as_secs().max(60);
+        let (power_sum, minutes): (Option<f64>, i64) = self
+            .conn
+            .prepare_cached(
+                // The GPU's work sessions overlapping the window, found once: checking each
+                // minute against all the GPU's sessions would scan a year of them per minute.
+                "WITH work AS MATERIALIZED (
+                   SELECT start_ms, end_ms, mode, price_per_hour FROM sessions
+                   WHERE gpu_uuid = ?1 AND mode IN ('rental', 'volunteer')
+                     AND start_ms < ?3 * 1000 AND (end_ms IS NULL OR end_ms > ?2 * 1000)
+                 )
+                 SELECT sum(coalesce(m.power_avg_w, m.energy_wh * 60.0)), count(*)
+                 FROM telemetry_minute m
+                 WHERE m.gpu_uuid = ?1 AND m.minute_s >= ?2 AND m.minute_s < ?3
+                   AND EXISTS (
+                     SELECT 1 FROM work s
+                     WHERE s.start_ms <= m.minute_s * 1000
+                       AND (s.end_ms IS NULL OR s.end_ms >= (m.minute_s + 60) * 1000)
+                       AND (m.load_avg_pct >= ?4
+                            OR (m.load_avg_pct IS NULL
+                                AND (s.mode = 'volunteer' OR s.price_per_hour IS NOT NULL))))",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![gpu_uuid, from_s, to_s, BUSY_LOAD_PCT], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            })
+            .map_err(|e| self.err("read", e))?;
+        Ok(power_sum
+            .filter(|_| minutes > 0)
+            .map(|p| p / minutes as f64))
+    }
+
+    /// Electricity cost per hour of running `gpu_uuid` now: its average power while working
+    /// over the last `recent` ([`LedgerStore::working_power_w`]) plus the rest of the PC, at
+    /// the tariff's price at `now`. `None` when the window holds no working minute for that GPU.
     pub fn cost_per_hour(
         &self,
         gpu_uuid: &str,
@@ -249,24 +303,8 @@ impl LedgerStore {
         now: Timestamp,
         model: &CostModel,
     ) -> Result<Option<CostPerHour>, LedgerError> {
-        let to_s = now.as_second();
-        let from_s = to_s - recent.as_secs().max(60);
-        let (avg_power, power_n, energy_wh, minutes): (Option<f64>, i64, Option<f64>, i64) = self
-            .conn
-            .prepare_cached(
-                "SELECT avg(power_avg_w), count(power_avg_w), sum(energy_wh), count(*)
-                 FROM telemetry_minute WHERE gpu_uuid = ?1 AND minute_s >= ?2 AND minute_s < ?3",
-            )
-            .and_then(|mut s| {
-                s.query_row(params![gpu_uuid, from_s, to_s], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-            })
-            .map_err(|e| self.err("read", e))?;
-        let gpu_power_w = match (avg_power, power_n, energy_wh, minutes) {
-            (Some(p), n, _, _) if n > 0 => p,
-            (_, _, Some(wh), m) if m > 0 => wh * 60.0 / m as f64,
-            _ => return Ok(None),
+        let Some(gpu_power_w) = self.working_power_w(gpu_uuid, recent, now)? else {
+            return Ok(None);
         };
         let rest_of_pc_w = model.rest_of_pc_w.max(0.0);
         let price_per_kwh = model.tariff.price_at(now, &model.tz);

@@ -52,7 +52,9 @@ pub use event::{
     CreditRecord, CreditValue, DecisionRecord, EarningRecord, Event, MinuteRollup, SessionStart,
 };
 pub use export::{CSV_COLUMNS, ExportSummary, push_csv_field};
-pub use figures::{CostModel, CostPerHour, DayFigures, FigureFilter, Figures, ProjectCredit};
+pub use figures::{
+    BUSY_LOAD_PCT, CostModel, CostPerHour, DayFigures, FigureFilter, Figures, ProjectCredit,
+};
 pub use schema::{APPLICATION_ID, LATEST_VERSION};
 pub use sessions::Session;
 pub use store::{LedgerStore, MINUTE_RETENTION, MovedAside, OpenOptions, OpenReport};

@@ -36,6 +36,17 @@ fn end(gpu: &str, at: &str) -> Event {
 
 /// One minute row per minute in `[from, to)` with a constant power and the matching energy.
 fn minutes(gpu: &str, from: &str, to: &str, power_w: f64) -> Vec<Event> {
+    loaded_minutes(gpu, from, to, power_w, Some(99.0))
+}
+
+/// As [`minutes`], at a given average load (`None`: the GPU reports none).
+fn loaded_minutes(
+    gpu: &str,
+    from: &str,
+    to: &str,
+    power_w: f64,
+    load_pct: Option<f64>,
+) -> Vec<Event> {
     let (mut at, to) = (t(from), t(to));
     let mut out = Vec::new();
     while at < to {
@@ -45,7 +56,7 @@ fn minutes(gpu: &str, from: &str, to: &str, power_w: f64) -> Vec<Event> {
             temp_min_c: Some(60.0),
             temp_avg_c: Some(65.0),
             temp_max_c: Some(70.0),
-            load_avg_pct: Some(99.0),
+            load_avg_pct: load_pct,
             power_avg_w: Some(power_w),
             energy_wh: power_w / 60.0,
             energy_source: EnergySource::Counter,
@@ -537,8 +548,16 @@ fn the_daily_series_uses_local_days_and_adds_up_to_the_total() {
 }
 
 #[test]
-fn cost_per_hour_uses_recent_average_power_plus_the_rest_of_the_pc() {
+fn cost_per_hour_uses_recent_average_power_while_working_plus_the_rest_of_the_pc() {
     let mut s = store();
+    s.apply(&[start(
+        "GPU-A",
+        "2025-06-01T09:00Z",
+        Mode::Volunteer,
+        Some("boinc"),
+        None,
+    )])
+    .unwrap();
     s.apply(&minutes(
         "GPU-A",
         "2025-06-01T10:00Z",
@@ -575,6 +594,106 @@ fn cost_per_hour_uses_recent_average_power_plus_the_rest_of_the_pc() {
         )
         .unwrap()
         .is_none()
+    );
+}
+
+#[test]
+fn the_working_draw_counts_only_busy_minutes_of_rental_and_volunteer_sessions() {
+    let mut s = store();
+    let sessions = [
+        // A game on an idle GPU: busy, but not work.
+        start("GPU-A", "2025-06-01T10:00Z", Mode::Idle, None, None),
+        // Listed, nobody renting, no backfill.
+        start(
+            "GPU-A",
+            "2025-06-01T10:10Z",
+            Mode::Rental,
+            Some("vastai"),
+            None,
+        ),
+        // Volunteering from 10:20:30; from 10:30 the client has no tasks.
+        start(
+            "GPU-A",
+            "2025-06-01T10:20:30Z",
+            Mode::Volunteer,
+            Some("boinc"),
+            None,
+        ),
+        // Rented, on a GPU that reports no load.
+        start(
+            "GPU-A",
+            "2025-06-01T10:40Z",
+            Mode::Rental,
+            Some("vastai"),
+            Some("0.40"),
+        ),
+        // Listed again, volunteer work backfilling.
+        start(
+            "GPU-A",
+            "2025-06-01T10:50Z",
+            Mode::Rental,
+            Some("vastai"),
+            None,
+        ),
+    ];
+    let mut events = Vec::new();
+    for e in sessions {
+        // Starting a session ends the one before on the same GPU.
+        if let Event::SessionStarted(st) = &e
+            && st.at > t("2025-06-01T10:00Z")
+        {
+            events.push(Event::SessionEnded {
+                gpu_uuid: "GPU-A".into(),
+                at: st.at,
+            });
+        }
+        events.push(e);
+    }
+    for (from, to, power_w, load) in [
+        ("10:00", "10:10", 280.0, Some(99.0)),
+        ("10:10", "10:20", 25.0, Some(2.0)),
+        // The minute volunteering started in is half idle.
+        ("10:20", "10:21", 110.0, Some(50.0)),
+        ("10:21", "10:30", 200.0, Some(99.0)),
+        ("10:30", "10:40", 30.0, Some(1.0)),
+        ("10:40", "10:50", 320.0, None),
+        ("10:50", "11:00", 240.0, Some(97.0)),
+    ] {
+        events.extend(loaded_minutes(
+            "GPU-A",
+            &format!("2025-06-01T{from}Z"),
+            &format!("2025-06-01T{to}Z"),
+            power_w,
+            load,
+        ));
+    }
+    s.apply(&events).unwrap();
+
+    let now = t("2025-06-01T11:00Z");
+    let draw = |mins: i64| {
+        s.working_power_w("GPU-A", SignedDuration::from_mins(mins), now)
+            .unwrap()
+    };
+    // 9 volunteer minutes at 200 W, 10 rented at 320 W, 10 backfilling at 240 W.
+    let expected = (9.0 * 200.0 + 10.0 * 320.0 + 10.0 * 240.0) / 29.0;
+    let w = draw(60).unwrap();
+    assert!((w - expected).abs() < 1e-9, "{w} != {expected}");
+    assert_eq!(draw(10), Some(240.0));
+    assert_eq!(draw(20), Some(280.0));
+    // 10:30–10:40 alone: a volunteer client without tasks is not working.
+    assert_eq!(
+        s.working_power_w(
+            "GPU-A",
+            SignedDuration::from_mins(10),
+            t("2025-06-01T10:40Z")
+        )
+        .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.working_power_w("GPU-B", SignedDuration::from_hours(1), now)
+            .unwrap(),
+        None
     );
 }
 

@@ -10,7 +10,11 @@ use overtime_agent::providers::{ProviderKind, ProviderStatus, ProviderView};
 use overtime_agent::snapshot::{ActivityView, ConfigView, DecisionRecord, GpuStatus, ScheduleView};
 use overtime_agent::{AgentCommand, AgentHandle, AgentSnapshot};
 use overtime_core::activity::{GameMatch, RunningGame};
-use overtime_core::{GpuId, GpuReading, Mode, Override, OverrideScope, Reason, ThrottleReasons};
+use overtime_core::money::{Currency, Money};
+use overtime_core::{
+    DrawSource, GpuId, GpuReading, Mode, Override, OverrideScope, Reason, RunningCost,
+    ThrottleReasons,
+};
 use tokio::sync::{mpsc, watch};
 
 pub const UUID_0: &str = "GPU-00000000-aaaa-bbbb-cccc-000000000000";
@@ -21,6 +25,10 @@ pub const AWKWARD_NAME: &str = "Lab \"Quoted\" C:\\GPU\nsecond line, {braces}=x"
 
 pub fn at() -> Timestamp {
     "2026-11-24T20:45:00Z".parse().unwrap()
+}
+
+pub fn eur(amount: &str) -> Money {
+    Money::new(amount.parse().unwrap(), Currency::new("EUR").unwrap())
 }
 
 fn gpu(index: u32, uuid: &str, name: &str) -> GpuId {
@@ -73,6 +81,7 @@ pub fn snapshot() -> AgentSnapshot {
             rented_until: None,
             listed_until: None,
             volunteer_running: false,
+            running_cost: None,
         };
     let decision = DecisionRecord {
         at,
@@ -85,6 +94,23 @@ pub fn snapshot() -> AgentSnapshot {
         },
         sentence: "Rental — rented until Wed 25 Nov 07:00".to_owned(),
     };
+    let mut rented = status(
+        gpu(0, UUID_0, "NVIDIA GeForce RTX 4090"),
+        Some(full),
+        None,
+        Mode::Rental,
+        Reason::Rented {
+            until: "2026-11-25T06:00:00Z".parse().unwrap(),
+        },
+    );
+    // 318 W while working plus 60 W for the rest of the PC, at 0.30 EUR/kWh.
+    rented.running_cost = Some(RunningCost {
+        per_hour: eur("0.1134"),
+        gpu_power_w: 318,
+        rest_of_pc_w: 60,
+        price_per_kwh: eur("0.30"),
+        source: DrawSource::RecentAverage,
+    });
     AgentSnapshot {
         at,
         agent_version: "0.1.0-test".to_owned(),
@@ -92,15 +118,7 @@ pub fn snapshot() -> AgentSnapshot {
         sensor_backend: "simulated GPU (seed 42) — demo mode, not real readings".to_owned(),
         timezone: "Europe/Berlin".to_owned(),
         gpus: vec![
-            status(
-                gpu(0, UUID_0, "NVIDIA GeForce RTX 4090"),
-                Some(full),
-                None,
-                Mode::Rental,
-                Reason::Rented {
-                    until: "2026-11-25T06:00:00Z".parse().unwrap(),
-                },
-            ),
+            rented,
             status(
                 gpu(1, UUID_1, AWKWARD_NAME),
                 Some(partial.clone()),
