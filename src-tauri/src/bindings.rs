@@ -15,6 +15,11 @@ const BINDINGS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/
 fn render() -> String {
     use crate::control::PausePreset;
     use crate::error::{CommandErrorWire, ErrorCode, FieldError};
+    use crate::service::csv_export::ExportDone;
+    use crate::service::history::{
+        HistoryDay, HistoryFigures, HistoryGpu, HistoryQuery, HistoryRange, HistorySession,
+        HistoryView, ModeHours, ProjectCreditWire, UiMoney,
+    };
     use crate::settings::{Paint, SettingsView, ThermalForm};
     use crate::wire::{
         ApiState, UiGpu, UiLimits, UiMode, UiOverride, UiProvider, UiReading, UiSnapshot,
@@ -36,6 +41,17 @@ fn render() -> String {
         ErrorCode::decl(),
         FieldError::decl(),
         CommandErrorWire::decl(),
+        HistoryRange::decl(),
+        HistoryQuery::decl(),
+        UiMoney::decl(),
+        ModeHours::decl(),
+        ProjectCreditWire::decl(),
+        HistoryFigures::decl(),
+        HistoryDay::decl(),
+        HistorySession::decl(),
+        HistoryGpu::decl(),
+        HistoryView::decl(),
+        ExportDone::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri's wire types by ts-rs; do not edit.\n\

@@ -25,8 +25,8 @@
 //!
 //! - [`energy::EnergyMeter`] turns sensor samples into watt-hours (counter or integrated).
 //! - [`tariff::Tariff`] prices those watt-hours by local weekday and hour.
-//! - [`LedgerStore::figures`], [`LedgerStore::daily_series`], [`LedgerStore::cost_per_hour`]
-//!   and [`LedgerStore::export_csv`] read it back; the CSV columns are described in
+//! - [`LedgerStore::figures`], [`LedgerStore::daily_series`], [`LedgerStore::sessions_page`],
+//!   [`LedgerStore::cost_per_hour`] and [`LedgerStore::export_csv`] read it back; the CSV columns are described in
 //!   `docs/ledger-csv.md`.
 //!
 //! Invariant: re-importing a provider statement never double counts (earnings are unique per
@@ -40,6 +40,7 @@ mod export;
 mod figures;
 pub mod rollup;
 mod schema;
+mod sessions;
 mod store;
 pub mod tariff;
 mod totals;
@@ -53,6 +54,7 @@ pub use event::{
 pub use export::{CSV_COLUMNS, ExportSummary, push_csv_field};
 pub use figures::{CostModel, CostPerHour, DayFigures, FigureFilter, Figures, ProjectCredit};
 pub use schema::{APPLICATION_ID, LATEST_VERSION};
+pub use sessions::{LedgerDimensions, MAX_SESSION_PAGE, SessionEntry, SessionPage};
 pub use store::{LedgerStore, MINUTE_RETENTION, MovedAside, OpenOptions, OpenReport};
 pub use tariff::{CompiledTariff, Pricing, Tariff, TariffError, TariffPeriod, Weekday};
 pub use totals::Totals;

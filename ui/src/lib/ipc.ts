@@ -6,7 +6,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  CommandError, Paint, PausePreset, SettingsView, ThermalForm, UiMode, UiSnapshot,
+  CommandError, ExportDone, HistoryQuery, HistoryView, Paint, PausePreset, SettingsView,
+  ThermalForm, UiMode, UiSnapshot,
 } from './bindings';
 
 export const SNAPSHOT_EVENT = 'snapshot';
@@ -29,6 +30,9 @@ export const api = {
   saveSchedule: (cells: Paint[]) => call<SettingsView>('save_schedule', { cells }),
   saveGames: (games: string[]) => call<SettingsView>('save_games', { games }),
   getLocale: () => call<string | null>('get_locale'),
+  history: (query: HistoryQuery) => call<HistoryView>('history', { query }),
+  exportCsv: (fromMs: number, toMs: number) =>
+    call<ExportDone>('export_csv', { from_ms: fromMs, to_ms: toMs }),
   quit: () => call<void>('quit'),
   uiReady: () => call<void>('ui_ready'),
 };
