@@ -16,6 +16,11 @@ fn render() -> String {
     use crate::control::PausePreset;
     use crate::earnings::{UiCredit, UiEarnings, UiLedger, UiMoney, UiPeriod, UiRange};
     use crate::error::{CommandErrorWire, ErrorCode, FieldError};
+    use crate::service::csv_export::ExportDone;
+    use crate::service::history::{
+        HistoryDay, HistoryFigures, HistoryGpu, HistoryQuery, HistoryRange, HistorySession,
+        HistoryView, ModeHours, ProjectCreditWire,
+    };
     use crate::settings::api::ApiForm;
     use crate::settings::autostart::AutostartState;
     use crate::settings::credentials::{CredentialName, CredentialState};
@@ -79,6 +84,16 @@ fn render() -> String {
         ErrorCode::decl(),
         FieldError::decl(),
         CommandErrorWire::decl(),
+        HistoryRange::decl(),
+        HistoryQuery::decl(),
+        ModeHours::decl(),
+        ProjectCreditWire::decl(),
+        HistoryFigures::decl(),
+        HistoryDay::decl(),
+        HistorySession::decl(),
+        HistoryGpu::decl(),
+        HistoryView::decl(),
+        ExportDone::decl(),
     ];
     let mut out = String::from(
         "// Generated from crates/overtime-desktop's wire types by ts-rs; do not edit.\n\

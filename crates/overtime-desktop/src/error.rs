@@ -17,6 +17,10 @@ pub enum ErrorCode {
     InvalidSettings,
     /// The configuration file could not be read or written.
     ConfigFile,
+    /// The earnings history (ledger) is not kept, missing or unreadable.
+    Ledger,
+    /// An export file could not be written (disk full, no permission).
+    Export,
 }
 
 /// One rejected settings field: its dotted config path and what to do.
@@ -39,6 +43,10 @@ pub enum DesktopError {
     InvalidSettings(Vec<FieldError>),
     #[error("{0}")]
     ConfigFile(String),
+    #[error("{0}")]
+    Ledger(String),
+    #[error("{0}")]
+    Export(String),
 }
 
 /// The serialised shape of [`DesktopError`].
@@ -57,6 +65,8 @@ impl DesktopError {
             DesktopError::Rejected(_) => ErrorCode::Rejected,
             DesktopError::InvalidSettings(_) => ErrorCode::InvalidSettings,
             DesktopError::ConfigFile(_) => ErrorCode::ConfigFile,
+            DesktopError::Ledger(_) => ErrorCode::Ledger,
+            DesktopError::Export(_) => ErrorCode::Export,
         }
     }
 

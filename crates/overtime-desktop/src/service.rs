@@ -3,6 +3,9 @@
 //! is a thin call into the agent's handle or the settings file and holds no logic of its own.
 //! Errors cross as `{code, message, fields}`.
 
+pub mod csv_export;
+pub mod history;
+
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -183,6 +186,30 @@ pub async fn dispatch(shell: &Shell, method: &str, params: Value) -> Result<(Val
             to_value(autostart::set_for_user(p.enabled)?)
         }
         "running_processes" => to_value(settings::games::running_programs().await?),
+        "history" => {
+            #[derive(Deserialize)]
+            struct P {
+                query: history::HistoryQuery,
+            }
+            let p: P = parse(method, params)?;
+            let access = ledger_access(shell)?;
+            to_value(blocking(move || history::history(&access, &p.query, Timestamp::now())).await?)
+        }
+        "export_csv" => {
+            #[derive(Deserialize)]
+            struct P {
+                from_ms: i64,
+                to_ms: i64,
+            }
+            let p: P = parse(method, params)?;
+            let access = ledger_access(shell)?;
+            let done = blocking(move || {
+                let dir = csv_export::downloads_dir()?;
+                csv_export::export_csv(&access, p.from_ms, p.to_ms, &dir, Timestamp::now())
+            })
+            .await?;
+            to_value(done)
+        }
         "get_locale" => to_value(system_locale()),
         "timeline" => to_value(crate::timeline::timeline(shell).await?),
         "quit" => return Ok((Value::Null, Effect::Quit)),
@@ -222,6 +249,17 @@ fn to_value<T: serde::Serialize>(v: T) -> Value {
     // Our wire types are plain data (no maps with non-string keys), so this cannot fail; a
     // failure would still reach the UI as null rather than take the host down.
     serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn ledger_access(shell: &Shell) -> Result<history::LedgerAccess> {
+    history::LedgerAccess::from_agent(&shell.handle.snapshot(), &shell.config())
+}
+
+/// Runs file and SQLite work off the async threads, so a slow disk never stalls the agent.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        DesktopError::Rejected(format!("the request stopped unexpectedly ({e}); try again"))
+    })?
 }
 
 async fn run(shell: &Shell, control: Control) -> Result<()> {

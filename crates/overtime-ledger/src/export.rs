@@ -13,7 +13,6 @@ use crate::energy::wh_to_kwh_decimal;
 use crate::error::LedgerError;
 use crate::figures::{CostModel, FigureFilter, parse_money};
 use crate::store::LedgerStore;
-use crate::totals::Totals;
 
 /// The header row, in order. Keep `docs/ledger-csv.md` in step.
 pub const CSV_COLUMNS: [&str; 19] = [
@@ -115,23 +114,9 @@ impl LedgerStore {
             .into_iter()
             .filter(|s| s.start_ms >= from_ms)
             .collect();
-        let mut chunks = Vec::new();
         for s in &sessions {
             let end_ms = s.end_ms.unwrap_or(now_ms).max(s.start_ms);
-            chunks.clear();
-            self.energy_chunks(Some(&s.gpu_uuid), s.start_ms, end_ms, &mut chunks)?;
-            let mut wh = 0.0;
-            let mut cost = Totals::new();
-            for c in &chunks {
-                wh += c.wh;
-                cost.add(&model.tariff.cost(
-                    c.wh,
-                    Timestamp::from_millisecond(c.start_ms).unwrap_or(from),
-                    Timestamp::from_millisecond(c.end_ms).unwrap_or(from),
-                    &model.tz,
-                ));
-            }
-            let cost = cost.get(model.tariff.currency());
+            let (wh, cost) = self.session_energy(s, end_ms, model)?;
             push_row(
                 &mut out,
                 &[

@@ -136,8 +136,69 @@ struct BinAcc {
     credits: BTreeMap<(String, String), f64>,
 }
 
+/// The sessions query shared by the figures, the export and the listing: sessions overlapping
+/// `[?1, ?2)`, filtered by GPU (`?3`), provider (`?4`) and mode (`?5`), in the given order, at
+/// most `?6` rows (negative: all).
+macro_rules! overlapping_sessions_sql {
+    ($order:literal) => {
+        concat!(
+            "SELECT id, gpu_uuid, start_ms, end_ms, mode, provider, reason_code, reason,
+                    price_per_hour, price_currency
+             FROM sessions
+             WHERE start_ms < ?2 AND (end_ms IS NULL OR end_ms > ?1)
+               AND (?3 IS NULL OR gpu_uuid = ?3) AND (?4 IS NULL OR provider = ?4)
+               AND (?5 IS NULL OR mode = ?5) ",
+            $order,
+            " LIMIT ?6"
+        )
+    };
+}
+
 fn ts(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// `[start, end)` of one bin, in ms since the Unix epoch.
+type Bin = (i64, i64);
+
+/// The local days from `first_day` to `last_day` inclusive and their `[start, end)` in ms.
+/// Days are 23 or 25 hours long across DST changes. At most 3,700 days.
+fn day_bins(
+    first_day: Date,
+    last_day: Date,
+    tz: &TimeZone,
+) -> Result<(Vec<Date>, Vec<Bin>), LedgerError> {
+    if last_day < first_day {
+        return Err(LedgerError::Range(format!(
+            "the last day {last_day} is before the first day {first_day}"
+        )));
+    }
+    let bad_day =
+        |e: jiff::Error| LedgerError::Range(format!("a day in the range has no local start: {e}"));
+    let mut days = Vec::new();
+    let mut bins = Vec::new();
+    let mut day = first_day;
+    let mut start = day
+        .to_zoned_datetime(tz.clone())
+        .map_err(bad_day)?
+        .timestamp();
+    while day <= last_day {
+        if days.len() >= 3700 {
+            return Err(LedgerError::Range(
+                "more than 3,700 days asked for; ask for a shorter range".to_owned(),
+            ));
+        }
+        let next = day.tomorrow().map_err(bad_day)?;
+        let end = next
+            .to_zoned_datetime(tz.clone())
+            .map_err(bad_day)?
+            .timestamp();
+        days.push(day);
+        bins.push((start.as_millisecond(), end.as_millisecond()));
+        day = next;
+        start = end;
+    }
+    Ok((days, bins))
 }
 
 /// Calls `f(bin, start, end)` for each piece of `[start, end)` inside a bin. Bins are sorted
@@ -206,38 +267,48 @@ impl LedgerStore {
         model: &CostModel,
         now: Timestamp,
     ) -> Result<Vec<DayFigures>, LedgerError> {
-        if last_day < first_day {
+        let (days, bins) = day_bins(first_day, last_day, &model.tz)?;
+        self.series(days, &bins, filter, model, now)
+    }
+
+    /// One [`Figures`] per local day that `[from, to)` touches, the first and last day cut to
+    /// the range, so the days add up to [`LedgerStore::figures`] for the same range even when
+    /// it does not start or end at midnight. At most 3,700 days.
+    pub fn daily_series_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        filter: &FigureFilter,
+        model: &CostModel,
+        now: Timestamp,
+    ) -> Result<Vec<DayFigures>, LedgerError> {
+        if to <= from {
             return Err(LedgerError::Range(format!(
-                "the last day {last_day} is before the first day {first_day}"
+                "the range {from} – {to} is empty; 'to' must be after 'from'"
             )));
         }
-        let bad_day = |e: jiff::Error| {
-            LedgerError::Range(format!("a day in the range has no local start: {e}"))
-        };
-        let mut days = Vec::new();
-        let mut bins = Vec::new();
-        let mut day = first_day;
-        let mut start = day
-            .to_zoned_datetime(model.tz.clone())
-            .map_err(bad_day)?
-            .timestamp();
-        while day <= last_day {
-            if days.len() >= 3700 {
-                return Err(LedgerError::Range(
-                    "more than 3,700 days asked for; ask for a shorter range".to_owned(),
-                ));
-            }
-            let next = day.tomorrow().map_err(bad_day)?;
-            let end = next
-                .to_zoned_datetime(model.tz.clone())
-                .map_err(bad_day)?
-                .timestamp();
-            days.push(day);
-            bins.push((start.as_millisecond(), end.as_millisecond()));
-            day = next;
-            start = end;
+        let first_day = from.to_zoned_datetime(model.tz.clone()).date();
+        let last_instant = to - SignedDuration::from_nanos(1);
+        let last_day = last_instant.to_zoned_datetime(model.tz.clone()).date();
+        let (days, mut bins) = day_bins(first_day, last_day, &model.tz)?;
+        if let Some(first) = bins.first_mut() {
+            first.0 = first.0.max(from.as_millisecond());
         }
-        let figures = self.compute(&bins, filter, model, now)?;
+        if let Some(last) = bins.last_mut() {
+            last.1 = last.1.min(to.as_millisecond());
+        }
+        self.series(days, &bins, filter, model, now)
+    }
+
+    fn series(
+        &self,
+        days: Vec<Date>,
+        bins: &[(i64, i64)],
+        filter: &FigureFilter,
+        model: &CostModel,
+        now: Timestamp,
+    ) -> Result<Vec<DayFigures>, LedgerError> {
+        let figures = self.compute(bins, filter, model, now)?;
         Ok(days
             .into_iter()
             .zip(figures)
@@ -323,17 +394,44 @@ impl LedgerStore {
         to_ms: i64,
         filter: &FigureFilter,
     ) -> Result<Vec<SessionRow>, LedgerError> {
+        self.read_sessions(
+            overlapping_sessions_sql!("ORDER BY start_ms, id"),
+            from_ms,
+            to_ms,
+            filter,
+            -1,
+        )
+    }
+
+    /// Sessions overlapping `[from_ms, to_ms)` that match the filter, newest first, at most
+    /// `limit` of them (a negative limit means all).
+    pub(crate) fn sessions_newest_first(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        filter: &FigureFilter,
+        limit: i64,
+    ) -> Result<Vec<SessionRow>, LedgerError> {
+        self.read_sessions(
+            overlapping_sessions_sql!("ORDER BY start_ms DESC, id DESC"),
+            from_ms,
+            to_ms,
+            filter,
+            limit,
+        )
+    }
+
+    fn read_sessions(
+        &self,
+        sql: &str,
+        from_ms: i64,
+        to_ms: i64,
+        filter: &FigureFilter,
+        limit: i64,
+    ) -> Result<Vec<SessionRow>, LedgerError> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id, gpu_uuid, start_ms, end_ms, mode, provider, reason_code, reason,
-                        price_per_hour, price_currency
-                 FROM sessions
-                 WHERE start_ms < ?2 AND (end_ms IS NULL OR end_ms > ?1)
-                   AND (?3 IS NULL OR gpu_uuid = ?3) AND (?4 IS NULL OR provider = ?4)
-                   AND (?5 IS NULL OR mode = ?5)
-                 ORDER BY start_ms, id",
-            )
+            .prepare_cached(sql)
             .map_err(|e| self.err("read", e))?;
         let rows = stmt
             .query_map(
@@ -342,7 +440,8 @@ impl LedgerStore {
                     to_ms,
                     filter.gpu_uuid,
                     filter.provider,
-                    filter.mode.map(|m| m.as_str())
+                    filter.mode.map(|m| m.as_str()),
+                    limit
                 ],
                 |r| {
                     Ok((

@@ -25,9 +25,10 @@
 //!
 //! - [`energy::EnergyMeter`] turns sensor samples into watt-hours (counter or integrated).
 //! - [`tariff::Tariff`] prices those watt-hours by local weekday and hour.
-//! - [`LedgerStore::figures`], [`LedgerStore::daily_series`], [`LedgerStore::cost_per_hour`],
-//!   [`LedgerStore::sessions`] and [`LedgerStore::export_csv`] read it back; the CSV columns
-//!   are described in `docs/ledger-csv.md`.
+//! - [`LedgerStore::figures`], [`LedgerStore::daily_series`], [`LedgerStore::sessions`],
+//!   [`LedgerStore::sessions_page`], [`LedgerStore::cost_per_hour`] and
+//!   [`LedgerStore::export_csv`] read it back; the CSV columns are described in
+//!   `docs/ledger-csv.md`.
 //!
 //! Invariant: re-importing a provider statement never double counts (earnings are unique per
 //! provider and source id). Invariant: after [`LedgerStore::open`] no session is left open
@@ -38,6 +39,7 @@ mod error;
 pub mod event;
 mod export;
 mod figures;
+mod mode_sessions;
 pub mod rollup;
 mod schema;
 mod sessions;
@@ -55,8 +57,9 @@ pub use export::{CSV_COLUMNS, ExportSummary, push_csv_field};
 pub use figures::{
     BUSY_LOAD_PCT, CostModel, CostPerHour, DayFigures, FigureFilter, Figures, ProjectCredit,
 };
+pub use mode_sessions::Session;
 pub use schema::{APPLICATION_ID, LATEST_VERSION};
-pub use sessions::Session;
+pub use sessions::{LedgerDimensions, MAX_SESSION_PAGE, SessionEntry, SessionPage};
 pub use store::{LedgerStore, MINUTE_RETENTION, MovedAside, OpenOptions, OpenReport};
 pub use tariff::{CompiledTariff, Pricing, Tariff, TariffError, TariffPeriod, Weekday};
 pub use totals::Totals;

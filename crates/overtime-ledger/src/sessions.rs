@@ -1,132 +1,172 @@
-//! Mode sessions as recorded, for timelines and history views: which mode each GPU was in,
-//! from when to when. The figures already read sessions internally; this is the public,
-//! read-only door to the same rows, so a front end never needs SQL of its own.
+//! Mode sessions as a list for people: newest first, a page at a time, each with the energy its
+//! GPU drew, what that cost, and what its rental contract pays. The history view shows it; the
+//! figures and the export read the same rows through the same filters.
 
 use jiff::Timestamp;
 use overtime_core::Mode;
 use overtime_core::money::Money;
+use rust_decimal::Decimal;
+use serde::Serialize;
 
 use crate::error::LedgerError;
-use crate::figures::FigureFilter;
+use crate::figures::{CostModel, FigureFilter, SessionRow};
 use crate::store::LedgerStore;
+use crate::totals::Totals;
 
-/// One recorded mode session of one GPU.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
+/// The most sessions one page may hold; a caller asking for more gets this many.
+pub const MAX_SESSION_PAGE: usize = 1000;
+
+/// One mode session of one GPU.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionEntry {
+    /// The session's id in the ledger (also in the CSV export).
     pub id: i64,
     pub gpu_uuid: String,
     pub start: Timestamp,
-    /// `None` while the session is still open (the GPU is in this mode now).
+    /// `None` while the session is still open; its figures then run up to `now`.
     pub end: Option<Timestamp>,
     pub mode: Mode,
+    /// The provider serving the mode; `None` when idle.
     pub provider: Option<String>,
     pub reason_code: String,
-    /// The sentence shown when the session began ("Idle — game running: eldenring.exe").
+    /// The reason as the sentence the user saw when the session began.
     pub reason: String,
-    /// The contract price while a rental was paid; `None` otherwise.
+    /// Energy the GPU drew over the whole session (not cut to the range asked for), in kWh.
+    /// The rest of the PC is not included, as in the CSV export.
+    pub gpu_energy_kwh: f64,
+    /// What that energy cost under the tariff, in the tariff's currency.
+    pub electricity_cost: Money,
+    /// The rental contract's price per hour, when the session was a paid rental.
     pub price_per_hour: Option<Money>,
+    /// `price_per_hour` × the session's length: what the contract pays for it. The provider's
+    /// statement is what counts; this is the estimate until then.
+    pub contract_earnings: Option<Money>,
+}
+
+/// A page of sessions, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionPage {
+    pub sessions: Vec<SessionEntry>,
+    /// True when older sessions in the range did not fit in the page.
+    pub more: bool,
+}
+
+/// The GPUs and providers the ledger has seen, for filter choices.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LedgerDimensions {
+    /// GPU UUIDs with at least one session, sorted.
+    pub gpus: Vec<String>,
+    /// Providers named by a session or a statement, sorted.
+    pub providers: Vec<String>,
 }
 
 impl LedgerStore {
-    /// Every session that overlaps `[from, to)` and matches `filter`, oldest first, unclipped
-    /// (a session that began before `from` keeps its own start).
-    pub fn sessions(
+    /// Sessions overlapping `[from, to)` that match `filter`, newest first (by start), at most
+    /// `limit` of them (capped at [`MAX_SESSION_PAGE`]). A session that crosses the range's
+    /// edges is listed whole. `now` ends sessions still open.
+    pub fn sessions_page(
         &self,
         from: Timestamp,
         to: Timestamp,
         filter: &FigureFilter,
-    ) -> Result<Vec<Session>, LedgerError> {
-        let rows = self.sessions_overlapping(from.as_millisecond(), to.as_millisecond(), filter)?;
-        rows.into_iter()
-            .map(|r| {
-                let instant = |ms: i64| {
-                    Timestamp::from_millisecond(ms).map_err(|e| {
-                        LedgerError::BadValue(format!("session {}: time {ms} ms: {e}", r.id))
-                    })
-                };
-                Ok(Session {
-                    id: r.id,
-                    start: instant(r.start_ms)?,
-                    end: r.end_ms.map(instant).transpose()?,
-                    gpu_uuid: r.gpu_uuid,
-                    mode: r.mode,
-                    provider: r.provider,
-                    reason_code: r.reason_code,
-                    reason: r.reason,
-                    price_per_hour: r.price_per_hour,
-                })
-            })
-            .collect()
+        limit: usize,
+        model: &CostModel,
+        now: Timestamp,
+    ) -> Result<SessionPage, LedgerError> {
+        if to <= from {
+            return Err(LedgerError::Range(format!(
+                "the range {from} – {to} is empty; 'to' must be after 'from'"
+            )));
+        }
+        let limit = limit.min(MAX_SESSION_PAGE);
+        // One more than asked for tells whether there are more.
+        let mut rows = self.sessions_newest_first(
+            from.as_millisecond(),
+            to.as_millisecond(),
+            filter,
+            limit as i64 + 1,
+        )?;
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let now_ms = now.as_millisecond();
+        let mut sessions = Vec::with_capacity(rows.len());
+        for row in rows {
+            let end_ms = row.end_ms.unwrap_or(now_ms).max(row.start_ms);
+            let (wh, electricity_cost) = self.session_energy(&row, end_ms, model)?;
+            let contract_earnings = row.price_per_hour.as_ref().map(|price| {
+                let amount =
+                    price.amount * Decimal::from(end_ms - row.start_ms) / Decimal::from(3_600_000);
+                Money::new(amount, price.currency.clone())
+            });
+            sessions.push(SessionEntry {
+                id: row.id,
+                start: ts(row.start_ms),
+                end: row.end_ms.map(ts),
+                mode: row.mode,
+                provider: row.provider,
+                reason_code: row.reason_code,
+                reason: row.reason,
+                gpu_energy_kwh: wh / 1000.0,
+                electricity_cost,
+                price_per_hour: row.price_per_hour,
+                contract_earnings,
+                gpu_uuid: row.gpu_uuid,
+            });
+        }
+        Ok(SessionPage { sessions, more })
     }
-}
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-    use crate::event::{Event, SessionStart};
-
-    fn ts(s: &str) -> Timestamp {
-        s.parse().unwrap()
-    }
-
-    fn start(gpu: &str, at: &str, mode: Mode) -> Event {
-        Event::SessionStarted(SessionStart {
-            gpu_uuid: gpu.into(),
-            at: ts(at),
-            mode,
-            provider: None,
-            reason_code: "schedule".into(),
-            reason: "test".into(),
-            price_per_hour: None,
+    /// The GPUs and providers that appear anywhere in the ledger.
+    pub fn dimensions(&self) -> Result<LedgerDimensions, LedgerError> {
+        let column = |sql: &str| -> Result<Vec<String>, LedgerError> {
+            let mut stmt = self
+                .conn
+                .prepare_cached(sql)
+                .map_err(|e| self.err("read", e))?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(|e| self.err("read", e))?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.err("read", e))
+        };
+        Ok(LedgerDimensions {
+            gpus: column("SELECT DISTINCT gpu_uuid FROM sessions ORDER BY gpu_uuid")?,
+            providers: column(
+                "SELECT provider FROM sessions WHERE provider IS NOT NULL
+                 UNION SELECT provider FROM earnings ORDER BY 1",
+            )?,
         })
     }
 
-    #[test]
-    fn sessions_overlapping_the_range_come_back_unclipped_and_the_open_one_without_an_end() {
-        let mut store = LedgerStore::open_in_memory().unwrap();
-        store
-            .apply(&[
-                start("GPU-0", "2026-03-01T08:00:00Z", Mode::Idle),
-                start("GPU-0", "2026-03-01T10:00:00Z", Mode::Volunteer),
-                start("GPU-0", "2026-03-01T12:00:00Z", Mode::Rental),
-                start("GPU-1", "2026-03-01T11:00:00Z", Mode::Idle),
-            ])
-            .unwrap();
-        let got = store
-            .sessions(
-                ts("2026-03-01T09:00:00Z"),
-                ts("2026-03-01T11:30:00Z"),
-                &FigureFilter {
-                    gpu_uuid: Some("GPU-0".into()),
-                    ..FigureFilter::default()
-                },
-            )
-            .unwrap();
-        let spans: Vec<_> = got.iter().map(|s| (s.mode, s.start, s.end)).collect();
-        assert_eq!(
-            spans,
-            vec![
-                (
-                    Mode::Idle,
-                    ts("2026-03-01T08:00:00Z"),
-                    Some(ts("2026-03-01T10:00:00Z"))
-                ),
-                (
-                    Mode::Volunteer,
-                    ts("2026-03-01T10:00:00Z"),
-                    Some(ts("2026-03-01T12:00:00Z"))
-                ),
-            ]
-        );
-        let open = store
-            .sessions(
-                ts("2026-03-01T13:00:00Z"),
-                ts("2026-03-01T14:00:00Z"),
-                &FigureFilter::default(),
-            )
-            .unwrap();
-        assert_eq!(open.len(), 2, "both GPUs' last sessions are still open");
-        assert!(open.iter().all(|s| s.end.is_none()));
+    /// The energy one session's GPU drew from its start to `end_ms`, in Wh, and its cost under
+    /// `model` (the rest of the PC left out).
+    pub(crate) fn session_energy(
+        &self,
+        session: &SessionRow,
+        end_ms: i64,
+        model: &CostModel,
+    ) -> Result<(f64, Money), LedgerError> {
+        let mut chunks = Vec::new();
+        self.energy_chunks(
+            Some(&session.gpu_uuid),
+            session.start_ms,
+            end_ms,
+            &mut chunks,
+        )?;
+        let mut wh = 0.0;
+        let mut cost = Totals::new();
+        for c in &chunks {
+            wh += c.wh;
+            cost.add(
+                &model
+                    .tariff
+                    .cost(c.wh, ts(c.start_ms), ts(c.end_ms), &model.tz),
+            );
+        }
+        Ok((wh, cost.get(model.tariff.currency())))
     }
+}
+
+fn ts(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }

@@ -327,7 +327,7 @@ export type AutostartState = {
  */
 supported: boolean, enabled: boolean, };
 
-export type ErrorCode = "agent_unavailable" | "rejected" | "invalid_settings" | "config_file";
+export type ErrorCode = "agent_unavailable" | "rejected" | "invalid_settings" | "config_file" | "ledger" | "export";
 
 export type FieldError = { 
 /**
@@ -337,3 +337,125 @@ export type FieldError = {
 field: string, message: string, };
 
 export type CommandError = { code: ErrorCode, message: string, fields: Array<FieldError>, };
+
+export type HistoryRange = { "preset": "today" } | { "preset": "7d" } | { "preset": "30d" } | { "preset": "this_month" } | { "preset": "last_month" } | { "preset": "days", first_day: string, last_day: string, } | { "preset": "custom", from_ms: number, to_ms: number, };
+
+export type HistoryQuery = { range: HistoryRange, 
+/**
+ * One GPU's UUID; `null`: all.
+ */
+gpu: string | null, 
+/**
+ * One provider (`vastai`, `boinc`, …); `null`: all.
+ */
+provider: string | null, 
+/**
+ * One mode; `null`: all.
+ */
+mode: UiMode | null, 
+/**
+ * Sessions to list, newest first; `null`: 50. At most 1,000.
+ */
+limit: number | null, };
+
+export type ModeHours = { mode: UiMode, hours: number, };
+
+export type ProjectCreditWire = { provider: string, project: string, credit: number, };
+
+export type HistoryFigures = { 
+/**
+ * Earnings: provider statements plus live estimates for rental time no statement
+ * covers yet.
+ */
+gross: Array<UiMoney>, 
+/**
+ * The part of `gross` that is an estimate (contract price × time).
+ */
+estimated: Array<UiMoney>, 
+/**
+ * Electricity for the GPUs and the rest of the PC, in the tariff's currency.
+ */
+electricity: Array<UiMoney>, 
+/**
+ * `gross − electricity`, per currency.
+ */
+net: Array<UiMoney>, energy_kwh: number, mode_hours: Array<ModeHours>, credits: Array<ProjectCreditWire>, 
+/**
+ * Grams of CO2 for `energy_kwh`, when the configuration gives a carbon intensity.
+ */
+co2_g: number | null, };
+
+export type HistoryDay = { 
+/**
+ * `YYYY-MM-DD` in the agent's time zone.
+ */
+date: string, 
+/**
+ * Where the day starts (or the range, for a cut first day).
+ */
+start_ms: number, gross: Array<UiMoney>, electricity: Array<UiMoney>, net: Array<UiMoney>, };
+
+export type HistorySession = { id: number, gpu_uuid: string, start_ms: number, 
+/**
+ * `null` while the session goes on.
+ */
+end_ms: number | null, mode: UiMode, provider: string | null, 
+/**
+ * Why the GPU entered the mode, as the sentence shown then.
+ */
+reason: string, 
+/**
+ * What the GPU drew (the rest of the PC is not included per session).
+ */
+energy_kwh: number, electricity: UiMoney, 
+/**
+ * What the rental contract pays for the session (price × length); `null` when it was no
+ * paid rental. The provider's statement is what counts.
+ */
+earnings: UiMoney | null, };
+
+export type HistoryGpu = { uuid: string, 
+/**
+ * Index and name while the GPU is present; `null` for one only the ledger remembers.
+ */
+index: number | null, name: string | null, };
+
+export type HistoryView = { 
+/**
+ * Demo mode: simulated GPUs or providers wrote (some of) these figures. Label them so.
+ */
+simulated: boolean, 
+/**
+ * The range resolved, `[from_ms, to_ms)`.
+ */
+from_ms: number, to_ms: number, 
+/**
+ * The first and last local day of the range (`YYYY-MM-DD`), for the date pickers.
+ */
+first_day: string, last_day: string, 
+/**
+ * IANA zone the days are in.
+ */
+timezone: string, totals: HistoryFigures, 
+/**
+ * One entry per local day, oldest first.
+ */
+days: Array<HistoryDay>, 
+/**
+ * Newest first.
+ */
+sessions: Array<HistorySession>, 
+/**
+ * Older sessions in the range did not fit in `limit`.
+ */
+more_sessions: boolean, 
+/**
+ * Filter choices: present GPUs first, then any only the ledger remembers.
+ */
+gpus: Array<HistoryGpu>, providers: Array<string>, };
+
+export type ExportDone = { path: string, sessions: number, earnings: number, 
+/**
+ * Demo mode: the exported rows are simulated. Say so next to the path.
+ */
+simulated: boolean, };

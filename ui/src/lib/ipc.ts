@@ -6,7 +6,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  CommandError, Paint, PausePreset, SettingsView, ThermalForm, UiMode, UiSnapshot,
+  CommandError, ExportDone, HistoryQuery, HistoryView, Paint, PausePreset, SettingsView,
+  ThermalForm, UiMode, UiSnapshot,
 } from './bindings';
 import type { UiTimeline } from './bindings';
 import type {
@@ -50,6 +51,9 @@ export const api = {
   runningProcesses: () => call<string[]>('running_processes'),
   getLocale: () => call<string | null>('get_locale'),
   timeline: () => call<UiTimeline>('timeline'),
+  history: (query: HistoryQuery) => call<HistoryView>('history', { query }),
+  exportCsv: (fromMs: number, toMs: number) =>
+    call<ExportDone>('export_csv', { from_ms: fromMs, to_ms: toMs }),
   quit: () => call<void>('quit'),
   uiReady: () => call<void>('ui_ready'),
 };

@@ -308,6 +308,48 @@ fn main() -> Result<(), BoxError> {
         days.len(),
         series
     );
+    let month_ago = now - SignedDuration::from_hours(24 * 30);
+    let (series, days) = time_it(5, || {
+        reader.daily_series_between(month_ago, now, &all, &model, now)
+    })?;
+    println!(
+        "history view, 30-day series cut to the range ({} days): {} (target ≤ 20 ms)",
+        days.len(),
+        series
+    );
+    let (page, p) = time_it(20, || {
+        reader.sessions_page(month_ago, now, &all, 50, &model, now)
+    })?;
+    println!(
+        "history view, newest 50 of 30 days' sessions with energy and cost: {page} (target ≤ 20 ms; more: {})",
+        p.more
+    );
+    let one_gpu_rental = FigureFilter {
+        gpu_uuid: Some(GPUS[2].into()),
+        mode: Some(Mode::Rental),
+        ..FigureFilter::default()
+    };
+    let (page, p) = time_it(20, || {
+        reader.sessions_page(start, now, &one_gpu_rental, 50, &model, now)
+    })?;
+    println!(
+        "history view, newest 50 rental sessions of one GPU over the year: {page} ({} listed)",
+        p.sessions.len()
+    );
+    let day_ago = now - SignedDuration::from_hours(24);
+    let (page, p) = time_it(20, || {
+        reader.sessions_page(day_ago, now, &all, 50, &model, now)
+    })?;
+    println!(
+        "history view, the last day's sessions (few rows, the whole index scanned): {page} ({} listed)",
+        p.sessions.len()
+    );
+    let (dims, d) = time_it(20, || reader.dimensions())?;
+    println!(
+        "history view, GPUs and providers for the filters: {dims} ({} GPUs, {} providers)",
+        d.gpus.len(),
+        d.providers.len()
+    );
     let (export, bytes) = time_it(3, || {
         let mut out = Vec::with_capacity(8 << 20);
         reader

@@ -1,5 +1,6 @@
-// Numbers, units and times formatted for the chosen locale. A missing reading shows as "—",
-// never as 0.
+// Numbers, units, money and times formatted for the chosen locale. A missing reading shows as
+// "—", never as 0. Money arrives as exact decimal strings and is rounded here as decimals, so no
+// float ever decides a cent.
 
 export type Formatter = ReturnType<typeof createFormatter>;
 
@@ -14,6 +15,28 @@ export function createFormatter(locale: string, timeZone?: string) {
   const dateTime = new Intl.DateTimeFormat(locale, {
     weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone,
   });
+  const date = new Intl.DateTimeFormat(locale, {
+    year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone,
+  });
+  const shortDate = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: zone });
+  const dateTimeShort = new Intl.DateTimeFormat(locale, {
+    month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: zone,
+  });
+  const two = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+  const currencies = new Map<string, Intl.NumberFormat>();
+  const currency = (code: string) => {
+    let f = currencies.get(code);
+    if (!f) {
+      try {
+        f = new Intl.NumberFormat(locale, { style: 'currency', currency: code });
+      } catch {
+        // Not an ISO code Intl knows: show the code after the number.
+        f = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      }
+      currencies.set(code, f);
+    }
+    return f;
+  };
   const dash = '—';
   const unit = (v: number | null | undefined, f: Intl.NumberFormat, u: string) =>
     v === null || v === undefined || Number.isNaN(v) ? dash : `${f.format(v)} ${u}`;
@@ -32,7 +55,46 @@ export function createFormatter(locale: string, timeZone?: string) {
     clock: (ms: number) => clock.format(ms),
     /** Wed 14:05, for instants that may be days away. */
     dayTime: (ms: number) => dateTime.format(ms),
+    /** 01.06.2025 (or 06/01/2025) */
+    date: (ms: number) => date.format(ms),
+    /** 1. Juni (or Jun 1), for chart axes over days. */
+    shortDate: (ms: number) => shortDate.format(ms),
+    /** Jun 1, 14:05, for session starts and ends. */
+    dateTime: (ms: number) => dateTimeShort.format(ms),
+    /** An exact decimal amount (`"-12.345"`) with its currency, rounded to the currency's
+     * usual places (half away from zero) before Intl sees it. */
+    money: (amount: string, code: string) => {
+      const f = currency(code);
+      const places = f.resolvedOptions().maximumFractionDigits ?? 2;
+      const rounded = roundDecimal(amount, places);
+      if (rounded === null) return dash;
+      const text = f.format(Number(rounded));
+      return f.resolvedOptions().style === 'currency' ? text : `${text} ${code}`;
+    },
+    kwh: (v: number) => `${two.format(v)} kWh`,
+    hours: (v: number) => `${two.format(v)} h`,
+    /** Grams of CO2 shown as kilograms. */
+    co2: (g: number) => `${one.format(g / 1000)} kg CO₂`,
   };
+}
+
+/**
+ * Rounds a decimal string to `places` fractional digits, half away from zero, without floats.
+ * Returns null for anything that is not a plain decimal.
+ */
+export function roundDecimal(amount: string, places: number): string | null {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(amount.trim());
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
+  const negative = m[1] === '-';
+  const whole = m[2] || '0';
+  const frac = m[3] ?? '';
+  const kept = (frac + '0'.repeat(places)).slice(0, places);
+  const rest = frac.slice(places);
+  let units = BigInt(whole + kept);
+  if (rest !== '' && rest[0] >= '5') units += 1n;
+  const digits = units.toString().padStart(places + 1, '0');
+  const text = places > 0 ? `${digits.slice(0, -places)}.${digits.slice(-places)}` : digits;
+  return negative && units !== 0n ? `-${text}` : text;
 }
 
 function isZone(tz: string): boolean {
