@@ -9,8 +9,9 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev libayatana-appindicator3-dev
   librsvg2-dev xvfb xauth webkit2gtk-driver dbus-x11 locales
   python3-xlib x11-utils
-  # The tray test plays a panel on a private bus: a real StatusNotifierWatcher, gdbus, dbus-daemon.
-  haskell-status-notifier-item-utils libglib2.0-bin dbus
+  # The tray test plays a panel on a private bus: a real StatusNotifierWatcher, gdbus, dbus-daemon,
+  # and dunst as the notification service.
+  haskell-status-notifier-item-utils libglib2.0-bin dbus dunst
 )
 
 sudo_if_needed() {

@@ -3,7 +3,8 @@
 // makes — read the item's tooltip, fetch its menu (com.canonical.dbusmenu), click entries,
 // left-click the icon — made with gdbus. The loopback API tells what the agent did, and the
 // process table shows the dashboard window's process come and go. Needs xvfb-run (the window),
-// dbus-daemon, gdbus, status-notifier-watcher and python3-xlib (scripts/desktop-deps.sh).
+// dbus-daemon, gdbus, status-notifier-watcher, dunst (a real notification service, read back
+// with dunstctl) and python3-xlib (scripts/desktop-deps.sh).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,7 @@ let apiPort;
 let bus;
 let busAddress;
 let watcher;
+let notifier;
 let proc;
 let exited;
 let log = '';
@@ -53,6 +55,26 @@ async function until(what, probe, timeoutMs = 10_000, everyMs = 100) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+async function api(method, path, body) {
+  const token = readFileSync(join(dir, 'state', 'api-token'), 'utf8').trim();
+  const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body && JSON.stringify(body),
+    signal: AbortSignal.timeout(3000),
+  });
+  assert.ok(res.ok, `${method} ${path}: ${res.status}`);
+}
+
+/** Summaries of the notifications the desktop's notification service has shown. */
+function notifications() {
+  const opts = { env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: busAddress }, timeout: 5000 };
+  // dunst keeps a notification out of its history while it is on screen.
+  execFileSync('dunstctl', ['close-all'], opts);
+  const out = execFileSync('dunstctl', ['history'], opts).toString();
+  return JSON.parse(out).data.flat().map((n) => n.summary.data);
 }
 
 async function status() {
@@ -105,6 +127,7 @@ before(async () => {
   busAddress = await new Promise((ok) => bus.stdout.once('data', (b) => ok(b.toString().trim())));
   const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: busAddress };
   watcher = spawn('status-notifier-watcher', [], { env, stdio: 'ignore' });
+  notifier = spawn('dunst', ['-config', '/dev/null'], { env, stdio: 'ignore' });
   await until('the watcher', () => property('org.kde.StatusNotifierWatcher', '/StatusNotifierWatcher',
     'org.kde.StatusNotifierWatcher', 'ProtocolVersion'));
   proc = spawn(host, [], {
@@ -135,6 +158,7 @@ before(async () => {
 
 after(() => {
   proc?.kill();
+  notifier?.kill();
   watcher?.kill();
   bus?.kill();
 });
@@ -174,6 +198,11 @@ test('"Pause for 1 h" shows its time left; "Auto" clears it', async () => {
   click('Auto');
   await until('no override', async () => (await status()).overrides.length === 0, 1000, 50);
   await until('"Automatic" in the menu', () => menuEntries().some((e) => e.label === 'Automatic'), 3000);
+});
+
+test('an override that runs out is told as a desktop notification', async () => {
+  await api('POST', '/api/v1/override', { mode: 'idle', for_s: 2 });
+  await until('the notification', () => notifications().includes('Back to automatic'), 8000, 200);
 });
 
 test('a left click on the icon opens the dashboard again', async () => {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod host;
 pub mod ipc;
 pub mod locale;
+pub mod notify;
 pub mod service;
 pub mod settings;
 pub mod shell;
@@ -138,6 +139,15 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
         tray.clone().map(|t| t as Arc<dyn TrayView>),
         text,
     ));
+    #[cfg(target_os = "linux")]
+    {
+        let config_shell = Arc::clone(&shell);
+        tokio::spawn(notify::run(
+            shell.handle.snapshots.clone(),
+            move || config_shell.config().notifications,
+            text,
+        ));
+    }
     if !background {
         host.open_dashboard();
     }
