@@ -1,9 +1,12 @@
 #!/usr/bin/python3
-"""Measures the release desktop app (run by scripts/bench-desktop, under Xvfb with a tray).
+"""Measures the release desktop app (run by scripts/bench-desktop, under Xvfb and a private
+D-Bus session with a real StatusNotifierWatcher, so the tray icon has somewhere to go).
 
-Prints: launch to first telemetry drawn; total PSS of the app's processes and CPU (% of one
-core, averaged over the sample) with the dashboard open, then with the window closed to the
-tray. PSS comes from /proc/<pid>/smaps_rollup, CPU from utime+stime in /proc/<pid>/stat.
+Prints: launch to first telemetry drawn; total PSS of the app's processes (the resident
+overtime-desktop, the overtime-dashboard window and WebKit's helpers) and CPU (% of one core,
+averaged over the sample) with the dashboard open, then with the window closed to the tray;
+then the time to bring the window back. PSS comes from /proc/<pid>/smaps_rollup, CPU from
+utime+stime in /proc/<pid>/stat.
 """
 import os
 import subprocess
@@ -95,15 +98,14 @@ def main():
     d = tempfile.mkdtemp(prefix="overtime-bench-")
     with open(f"{d}/config.toml", "w") as f:
         f.write("[api]\nport = 0\n")
-    trayer = subprocess.Popen(
-        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "120", "--height", "32"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    watcher = subprocess.Popen(["status-notifier-watcher"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
     env = dict(os.environ, OVERTIME_CONFIG=f"{d}/config.toml", OVERTIME_DATA_DIR=f"{d}/data",
                OVERTIME_STATE_DIR=f"{d}/state", OVERTIME_DEMO="1", NO_COLOR="1",
                WEBKIT_DISABLE_COMPOSITING_MODE="1")
     env.setdefault("LC_ALL", "en_US.UTF-8")
     log = open(f"{d}/app.log", "w+")
+    env.pop("OVERTIME_HOST_SOCKET", None)
     t0 = time.monotonic()
     app = subprocess.Popen([APP], env=env, stdout=log, stderr=log)
     launch_s = None
@@ -116,7 +118,7 @@ def main():
     if launch_s is None:
         print("the dashboard never reported drawn telemetry; log:", open(f"{d}/app.log").read()[-2000:])
         app.kill()
-        trayer.kill()
+        watcher.kill()
         sys.exit(1)
     print(f"launch to first telemetry drawn: {launch_s:.2f} s")
     time.sleep(5)
@@ -133,12 +135,28 @@ def main():
     print(f"closed to tray (+5 s): PSS by process: {breakdown(pids)}")
     print(f"closed to tray (+5 s): PSS total {pss_kib(pids) / 1024:.1f} MiB")
     print(f"closed to tray: CPU {cpu_pct(app.pid, SAMPLE_S):.2f} % of one core over {SAMPLE_S:.0f} s")
+    if "no system tray found" in open(f"{d}/app.log").read():
+        print("note: the app found no tray host")
+
+    # Back from the tray: a second launch asks the running app for its window.
+    log.seek(0, 2)
+    mark = log.tell()
+    t0 = time.monotonic()
+    subprocess.run([APP], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+    reopen_s = None
+    while time.monotonic() - t0 < 30:
+        log.seek(mark)
+        if "dashboard window ready" in log.read():
+            reopen_s = time.monotonic() - t0
+            break
+        time.sleep(0.01)
+    print(f"reopen from the tray to telemetry drawn: {reopen_s:.2f} s" if reopen_s else "reopen: the window never reported drawn telemetry")
     app.terminate()
     try:
         app.wait(10)
     except subprocess.TimeoutExpired:
         app.kill()
-    trayer.kill()
+    watcher.kill()
 
 
 main()

@@ -74,6 +74,8 @@ before(async () => {
     OVERTIME_STATE_DIR: join(dir, 'state'),
     OVERTIME_DEMO: '1',
     OVERTIME_DESKTOP_BIN: host,
+    // History's export goes to ~/Downloads: keep it inside the test's directory.
+    HOME: dir,
     LC_ALL: process.env.LC_ALL ?? 'en_US.UTF-8',
     WEBKIT_DISABLE_COMPOSITING_MODE: '1',
   };
@@ -183,4 +185,28 @@ test('painting the weekly grid by mouse and keyboard saves schedule windows', as
   });
   assert.match(text, /days = \["mon"\]\s*start = "00:00"\s*end = "02:00"\s*modes = \["idle"\]/);
   await shot('settings-schedule');
+});
+
+test('an electricity price is saved as an exact decimal', async () => {
+  // Still on the settings page.
+  const price = await wd.until('the electricity form', () => wd.find('[data-testid="electricity-price"]'));
+  await wd.clear(price);
+  await wd.type(price, '0.32');
+  await wd.click(await wd.find('[data-testid="electricity-save"]'));
+  await wd.until('the saved notice', () => wd.find('[data-testid="electricity-saved"]'));
+  assert.match(readFileSync(join(dir, 'config.toml'), 'utf8'), /price_per_kwh = "0\.32"/);
+});
+
+test('History shows the simulated days and sessions, and exports a CSV', async () => {
+  await wd.click(await wd.find('[data-testid="nav-history"]'));
+  await wd.until('the history page', () => wd.find('[data-testid="history-page"]'));
+  await wd.until('the daily chart', async () => (await wd.findAll('[data-testid="history-chart"] canvas')).length > 0);
+  await wd.until('a session row', async () => (await wd.findAll('[data-testid="history-session-row"]')).length > 0);
+  await wd.find('[data-testid="history-simulated"]');
+  await shot('history');
+  await wd.click(await wd.find('[data-testid="export-csv"]'));
+  const saved = await wd.until('the saved path', () => wd.find('[data-testid="export-path"]'));
+  const path = await wd.attr(saved, 'data-path');
+  assert.ok(path.startsWith(dir), `written under the test's home (${path})`);
+  assert.match(readFileSync(path, 'utf8').split('\n')[0], /^record,id,/);
 });
