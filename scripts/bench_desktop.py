@@ -101,8 +101,7 @@ def main():
     watcher = subprocess.Popen(["status-notifier-watcher"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
     env = dict(os.environ, OVERTIME_CONFIG=f"{d}/config.toml", OVERTIME_DATA_DIR=f"{d}/data",
-               OVERTIME_STATE_DIR=f"{d}/state", OVERTIME_DEMO="1", NO_COLOR="1",
-               WEBKIT_DISABLE_COMPOSITING_MODE="1")
+               OVERTIME_STATE_DIR=f"{d}/state", OVERTIME_DEMO="1", NO_COLOR="1")
     env.setdefault("LC_ALL", "en_US.UTF-8")
     log = open(f"{d}/app.log", "w+")
     env.pop("OVERTIME_HOST_SOCKET", None)

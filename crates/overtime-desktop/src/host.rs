@@ -29,6 +29,17 @@ const WINDOW_START_GRACE: Duration = Duration::from_secs(15);
 /// Snapshots queued for a window that is not reading; older ones are dropped, never the host.
 const WINDOW_QUEUE: usize = 16;
 
+/// How the window's WebKit runs, unless the user's environment already says otherwise. The
+/// dashboard is a small 2-D page, so:
+/// - no GPU compositing and no DMA-BUF renderer: the window stays off the GPU that is
+///   rented out or crunching (and off NVIDIA's known blank-window bug with that renderer);
+/// - no JavaScript JIT: the interpreter is plenty for a 1 Hz page and saves ~10 MiB.
+const DASHBOARD_WEBKIT_ENV: [(&str, &str); 3] = [
+    ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    ("JSC_useJIT", "0"),
+];
+
 /// What the tray asks of the host.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TrayAction {
@@ -127,6 +138,11 @@ impl Host {
         let mut cmd = tokio::process::Command::new(&exe);
         cmd.env(ipc::ENV_SOCKET, &self.socket)
             .stdin(std::process::Stdio::null());
+        for (key, value) in DASHBOARD_WEBKIT_ENV {
+            if std::env::var_os(key).is_none() {
+                cmd.env(key, value);
+            }
+        }
         match cmd.spawn() {
             Ok(mut child) => {
                 slot.starting_since = Some(Instant::now());
