@@ -1,4 +1,4 @@
-//! The one error type every Tauri command returns. It crosses to the UI as
+//! The one error type every method the window calls returns. It crosses to the UI as
 //! `{code, message, fields}`: a stable code to branch on, a sentence for the user that says what
 //! to do, and, for rejected settings, one entry per offending field.
 

@@ -1,5 +1,5 @@
-//! The state the Tauri app manages: the agent's handle, the running agent itself (taken once,
-//! to stop it on quit) and the facts the shell adds to what the UI sees.
+//! The resident process's state: the agent's handle, the running agent itself (taken once,
+//! to stop it on quit) and the facts the desktop app adds to what the UI sees.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,7 +12,7 @@ use overtime_core::config::Config;
 use crate::agent_host::AgentHost;
 use crate::wire::{ShellFacts, UiSnapshot};
 
-/// Managed by Tauri (`app.manage`); commands reach it as `State<'_, Arc<Shell>>`.
+/// Shared by the socket's method calls, the tray and the snapshot forwarder.
 pub struct Shell {
     pub handle: AgentHandle,
     pub config_path: PathBuf,

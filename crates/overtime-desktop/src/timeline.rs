@@ -2,7 +2,7 @@
 //! sessions) and what the weekly schedule allows over the next 24 (the core's plan), with the
 //! local hour ticks of the configured time zone, DST included.
 //!
-//! No Tauri here: [`build`] is a plain function of its inputs (tested below against a real
+//! [`build`] is a plain function of its inputs (tested below against a real
 //! ledger file), and [`timeline`] only gathers those inputs from the shell.
 
 use std::path::PathBuf;

@@ -16,6 +16,8 @@ import type {
 } from './bindings';
 
 export const SNAPSHOT_EVENT = 'snapshot';
+/** Sent once when the process that runs the agent has gone away. */
+export const HOST_LOST_EVENT = 'host_lost';
 
 /** The Tauri command every call goes through. */
 export const HOST_CALL = 'host_call';
@@ -61,6 +63,11 @@ export const api = {
 /** Calls `handler` with every snapshot the agent publishes. */
 export function onSnapshot(handler: (s: UiSnapshot) => void): Promise<UnlistenFn> {
   return listen<UiSnapshot>(SNAPSHOT_EVENT, (event) => handler(event.payload));
+}
+
+/** Calls `handler` if the process that runs the agent goes away. */
+export function onHostLost(handler: () => void): Promise<UnlistenFn> {
+  return listen(HOST_LOST_EVENT, () => handler());
 }
 
 /** Whatever a command threw, as our `{code, message, fields}` shape. */

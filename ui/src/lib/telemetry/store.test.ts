@@ -29,6 +29,16 @@ describe('telemetry store', () => {
     stop();
   });
 
+  it('says so when the process that runs the agent goes away', async () => {
+    mockHost((method) => (method === 'get_snapshot' ? snapshot(1_000) : null), { shouldMockEvents: true });
+    const t = createTelemetry();
+    const stop = await t.connect();
+    expect(get(t.hostLost)).toBe(false);
+    await emit('host_lost');
+    expect(get(t.hostLost)).toBe(true);
+    stop();
+  });
+
   it('ignores a snapshot older than the one shown', () => {
     const t = createTelemetry();
     t.accept(snapshot(5_000));

@@ -3,13 +3,15 @@
 
 import { get, writable, type Readable } from 'svelte/store';
 import type { UiSnapshot } from '../bindings';
-import { api, onSnapshot } from '../ipc';
+import { api, onHostLost, onSnapshot } from '../ipc';
 import { History } from './history';
 
 export interface Telemetry {
   snapshot: Readable<UiSnapshot | null>;
   /** The same `History` object, announced again after every snapshot it took in. */
   history: Readable<History>;
+  /** True once the process that runs the agent has gone: nothing shown updates any more. */
+  hostLost: Readable<boolean>;
   /** Feeds the store from the shell; resolves to a function that stops it. */
   connect(): Promise<() => void>;
   /** Takes one snapshot (used by connect, and by tests). */
@@ -20,6 +22,7 @@ export function createTelemetry(): Telemetry {
   const snapshot = writable<UiSnapshot | null>(null);
   const buffer = new History();
   const history = writable<History>(buffer);
+  const hostLost = writable(false);
 
   function accept(s: UiSnapshot) {
     const current = get(snapshot);
@@ -32,15 +35,19 @@ export function createTelemetry(): Telemetry {
 
   async function connect() {
     const unlisten = await onSnapshot(accept);
+    const unlistenLost = await onHostLost(() => hostLost.set(true));
     try {
       accept(await api.getSnapshot());
     } catch {
       // The first event will fill the store.
     }
-    return unlisten;
+    return () => {
+      unlisten();
+      unlistenLost();
+    };
   }
 
-  return { snapshot, history, connect, accept };
+  return { snapshot, history, hostLost, connect, accept };
 }
 
 export const telemetry = createTelemetry();
