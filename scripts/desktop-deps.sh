@@ -12,6 +12,8 @@ APT_PACKAGES=(
   # The tray test plays a panel on a private bus: a real StatusNotifierWatcher, gdbus, dbus-daemon,
   # and dunst as the notification service.
   haskell-status-notifier-item-utils libglib2.0-bin dbus dunst
+  # The window test stores a credential in a real keyring and reads it back.
+  gnome-keyring libsecret-tools
 )
 
 sudo_if_needed() {

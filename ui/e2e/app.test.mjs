@@ -2,11 +2,12 @@
 // Needs a display (run under xvfb-run), `tauri-driver` and `WebKitWebDriver` on PATH, and the
 // binaries' paths in OVERTIME_DASHBOARD_BIN (the window, which tauri-driver launches) and
 // OVERTIME_DESKTOP_BIN (the resident process, which the window starts in the background when
-// none runs — as it does here). Screenshots go to OVERTIME_SCREENSHOTS (if set).
+// none runs — as it does here). Screenshots go to OVERTIME_SCREENSHOTS (if set). A private
+// D-Bus session with an unlocked gnome-keyring stands for the desktop's keyring.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -46,6 +47,8 @@ let driver;
 let wd;
 let dir;
 let apiPort;
+let bus;
+let busAddress;
 
 async function apiStatus() {
   const token = readFileSync(join(dir, 'state', 'api-token'), 'utf8').trim();
@@ -67,8 +70,18 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'overtime-e2e-'));
   apiPort = await freePort();
   writeFileSync(join(dir, 'config.toml'), `# e2e\n[api]\nport = ${apiPort}\n`);
+  bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  busAddress = await new Promise((ok) => bus.stdout.once('data', (b) => ok(b.toString().trim())));
+  // The keyring's files live in the test's home; the daemon forks and stays on the private bus.
+  execFileSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], {
+    input: 'overtime-e2e',
+    env: { ...process.env, HOME: dir, DBUS_SESSION_BUS_ADDRESS: busAddress },
+    stdio: ['pipe', 'ignore', 'ignore'],
+    timeout: 10_000,
+  });
   const env = {
     ...process.env,
+    DBUS_SESSION_BUS_ADDRESS: busAddress,
     OVERTIME_CONFIG: join(dir, 'config.toml'),
     OVERTIME_DATA_DIR: join(dir, 'data'),
     OVERTIME_STATE_DIR: join(dir, 'state'),
@@ -105,6 +118,7 @@ after(async () => {
   await wd?.stop();
   driver?.kill();
   if (dir) await quitHost();
+  bus?.kill();
 });
 
 test('starts in demo mode and shows live telemetry', async () => {
@@ -209,4 +223,25 @@ test('History shows the simulated days and sessions, and exports a CSV', async (
   const path = await wd.attr(saved, 'data-path');
   assert.ok(path.startsWith(dir), `written under the test's home (${path})`);
   assert.match(readFileSync(path, 'utf8').split('\n')[0], /^record,id,/);
+});
+
+test('a Vast.ai key goes to the OS keyring; the window only learns that it is set', async () => {
+  const key = 'e2e-secret-key-0123456789';
+  await wd.click(await wd.find('[data-testid="nav-settings"]'));
+  const section = await wd.until('the Vast.ai section', () => wd.find('[data-testid="provider-vast"]'));
+  if (!(await wd.prop(section, 'open'))) await wd.click(await wd.find('[data-testid="provider-vast"] summary'));
+  const state = await wd.find('[data-testid="credential-vast_api_key-state"]');
+  assert.equal(await wd.text(state), 'not set');
+  const input = await wd.find('[data-testid="credential-vast_api_key-input"]');
+  await wd.type(input, key);
+  await wd.click(await wd.find('[data-testid="credential-vast_api_key-save"]'));
+  await wd.until('"set"', async () => (await wd.text(state)) === 'set');
+  assert.equal(await wd.prop(input, 'value'), '', 'the field is cleared');
+  const page = await wd.execute('return document.documentElement.outerHTML');
+  assert.ok(!page.includes(key), 'the key is nowhere in the page');
+  assert.ok(!readFileSync(join(dir, 'config.toml'), 'utf8').includes(key), 'nor in the config file');
+  const stored = execFileSync('secret-tool', ['search', '--all', 'service', 'overtime'], {
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: busAddress }, timeout: 5000,
+  }).toString();
+  assert.match(stored, /vast/i, 'the keyring holds an Overtime entry for Vast.ai');
 });
