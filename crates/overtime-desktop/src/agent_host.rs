@@ -135,6 +135,23 @@ impl AgentHost {
         })
     }
 
+    /// Tests only: wraps an agent started by the test, with no API.
+    #[cfg(test)]
+    pub(crate) fn for_test(agent: Agent, paths: Paths) -> AgentHost {
+        AgentHost {
+            handle: agent.handle.clone(),
+            agent,
+            api: None,
+            paths,
+            api_state: ApiState {
+                address: None,
+                note: Some("not started in tests".to_owned()),
+            },
+            startup_config_error: None,
+            config: Config::default(),
+        }
+    }
+
     /// Stops the agent (providers handed back safe, power limits restored) and the API.
     pub async fn stop(self) {
         self.agent.stop().await;

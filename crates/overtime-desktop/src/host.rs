@@ -396,3 +396,189 @@ async fn reply(tx: &mpsc::Sender<HostMessage>, id: u64, result: Result<Value, Va
     // Replies wait for room: unlike snapshots, none may be dropped.
     let _ = tx.send(message).await;
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::agent_host::AgentHost;
+    use overtime_agent::paths::Paths;
+    use serde_json::json;
+    use std::os::unix::fs::PermissionsExt;
+    use tokio::net::unix::OwnedWriteHalf;
+
+    struct Rig {
+        host: Arc<Host>,
+        _dir: tempfile::TempDir,
+    }
+
+    async fn rig() -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path());
+        let agent = crate::test_agent::start(&paths.state_dir).await;
+        let shell = Shell::new(AgentHost::for_test(agent, paths), Instant::now());
+        let socket = dir.path().join("run").join("desktop.sock");
+        let listener = bind(&socket).await.unwrap();
+        let host = Host::new(shell, socket);
+        tokio::spawn(serve(Arc::clone(&host), listener));
+        tokio::spawn(forward_snapshots(
+            Arc::clone(&host),
+            None,
+            TrayText::English,
+        ));
+        Rig { host, _dir: dir }
+    }
+
+    struct Window {
+        reader: LineReader,
+        writer: OwnedWriteHalf,
+        next_id: u64,
+    }
+
+    impl Window {
+        async fn connect(host: &Host) -> Window {
+            let (r, w) = ipc::connect(&host.socket).await.unwrap().into_split();
+            Window {
+                reader: LineReader::new(r),
+                writer: w,
+                next_id: 1,
+            }
+        }
+
+        async fn send(&mut self, method: &str, params: Value) -> u64 {
+            let id = self.next_id;
+            self.next_id += 1;
+            let request = Request {
+                id,
+                method: method.into(),
+                params,
+            };
+            ipc::write_line(&mut self.writer, &request).await.unwrap();
+            id
+        }
+
+        /// The next message that is not a snapshot.
+        async fn next(&mut self) -> HostMessage {
+            loop {
+                let m: HostMessage =
+                    tokio::time::timeout(Duration::from_secs(5), self.reader.next())
+                        .await
+                        .expect("the host answers within 5 s")
+                        .unwrap();
+                if !matches!(&m, HostMessage::Event { event, .. } if event == event::SNAPSHOT) {
+                    return m;
+                }
+            }
+        }
+
+        async fn call(&mut self, method: &str, params: Value) -> (Option<Value>, Option<Value>) {
+            let id = self.send(method, params).await;
+            match self.next().await {
+                HostMessage::Reply { id: got, ok, err } => {
+                    assert_eq!(got, id);
+                    (ok, err)
+                }
+                other => panic!("expected a reply, got {other:?}"),
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_socket_is_owner_only_and_a_second_host_is_refused_while_a_stale_one_is_replaced() {
+        let r = rig().await;
+        let dir_mode = std::fs::metadata(r.host.socket.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(dir_mode & 0o777, 0o700);
+        let second = bind(&r.host.socket).await;
+        assert_eq!(
+            second.err().map(|e| e.kind()),
+            Some(std::io::ErrorKind::AddrInUse)
+        );
+
+        // A socket file nobody listens on (a host that was killed) is taken over.
+        let stale = r.host.socket.with_file_name("stale.sock");
+        drop(std::os::unix::net::UnixListener::bind(&stale).unwrap());
+        assert!(stale.exists());
+        assert!(bind(&stale).await.is_ok());
+        r.host.quit();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_window_calls_methods_and_gets_snapshots_and_a_second_window_only_focuses_the_first()
+    {
+        let r = rig().await;
+        let mut first = Window::connect(&r.host).await;
+        let (ok, _) = first.call(ipc::HELLO_DASHBOARD, Value::Null).await;
+        assert_eq!(ok, Some(json!({"accepted": true})));
+        assert!(r.host.window_open());
+
+        let (ok, err) = first.call("get_snapshot", Value::Null).await;
+        assert!(err.is_none());
+        assert_eq!(ok.unwrap()["gpus"].as_array().unwrap().len(), 2);
+
+        // Snapshots are pushed without asking.
+        let m: HostMessage = first.reader.next().await.unwrap();
+        assert!(matches!(m, HostMessage::Event { ref event, .. } if event == event::SNAPSHOT));
+
+        // Errors cross as {code, message, fields}.
+        let (_, err) = first.call("no_such_method", Value::Null).await;
+        assert_eq!(err.unwrap()["code"], "rejected");
+        let (_, err) = first.call("set_mode", json!({"mode": "sideways"})).await;
+        assert_eq!(err.unwrap()["code"], "rejected");
+
+        let mut second = Window::connect(&r.host).await;
+        let (ok, _) = second.call(ipc::HELLO_DASHBOARD, Value::Null).await;
+        assert_eq!(ok, Some(json!({"accepted": false})));
+        assert!(matches!(
+            first.next().await,
+            HostMessage::Event { ref event, .. } if event == event::FOCUS
+        ));
+
+        // A mode change from the window reaches the agent.
+        let (_, err) = first
+            .call("set_mode", json!({"mode": "idle", "gpu": null}))
+            .await;
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(r.host.shell.handle.snapshot().overrides.len(), 1);
+
+        // Quit from the window: the window is told to close and the host's quit token fires.
+        let id = first.send("quit", Value::Null).await;
+        let mut closed = false;
+        let mut replied = false;
+        while !(closed && replied) {
+            match first.next().await {
+                HostMessage::Event { event, .. } if event == event::CLOSE => closed = true,
+                HostMessage::Reply { id: got, .. } if got == id => replied = true,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(r.host.quit_token().is_cancelled());
+        if let Some(agent) = r.host.shell.take_host() {
+            agent.stop().await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_closed_window_frees_the_slot_for_the_next_one() {
+        let r = rig().await;
+        let mut w = Window::connect(&r.host).await;
+        w.call(ipc::HELLO_DASHBOARD, Value::Null).await;
+        drop(w);
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while r.host.window_open() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .expect("the slot frees when the window's connection closes");
+        let mut again = Window::connect(&r.host).await;
+        let (ok, _) = again.call(ipc::HELLO_DASHBOARD, Value::Null).await;
+        assert_eq!(ok, Some(json!({"accepted": true})));
+        r.host.quit();
+        if let Some(agent) = r.host.shell.take_host() {
+            agent.stop().await;
+        }
+    }
+}
