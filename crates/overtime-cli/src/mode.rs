@@ -48,7 +48,9 @@ pub struct ModeArgs {
 /// Sends the override (or clears it) and prints what the agent accepted.
 pub async fn run(args: ModeArgs, api: &ApiClient) -> anyhow::Result<()> {
     let now = Timestamp::now();
-    let tz = TimeZone::system();
+    // `--until 23:00` means 23:00 where the agent's schedule lives (its configured zone), the
+    // same clock `overtime status` shows, and the answer is told on that clock too.
+    let tz = agent_zone(api).await;
     match request_for(&args, now, &tz)? {
         None => {
             let cleared = api.clear_override(args.gpu.as_deref()).await?;
@@ -60,6 +62,14 @@ pub async fn run(args: ModeArgs, api: &ApiClient) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The agent's configured time zone, or the system's when the agent does not name a known one.
+async fn agent_zone(api: &ApiClient) -> TimeZone {
+    match api.status().await {
+        Ok(snapshot) => TimeZone::get(&snapshot.timezone).unwrap_or_else(|_| TimeZone::system()),
+        Err(_) => TimeZone::system(),
+    }
 }
 
 /// The API request for `args` at `now` in `tz`; `None` means "clear the override" (`auto`).

@@ -167,3 +167,42 @@ fn after_sigkill_a_restarted_daemon_keeps_the_running_rental_and_sigterm_stops_c
     );
     assert!(log(&dir).contains("stopped cleanly"));
 }
+
+#[test]
+fn mode_until_a_clock_time_means_that_time_in_the_agents_configured_zone() {
+    let dir = scratch("untilzone");
+    let port = free_port();
+    // Kiritimati is UTC+14: a clock time there is never the same instant as in UTC.
+    std::fs::write(
+        dir.join("config.toml"),
+        format!("[general]\ntimezone = \"Pacific/Kiritimati\"\n[api]\nport = {port}\n"),
+    )
+    .unwrap();
+    let mut child = daemon(&dir);
+    assert!(
+        wait_for(Duration::from_secs(20), || status_json(&dir).is_some()),
+        "the daemon never answered: {}",
+        log(&dir)
+    );
+    let out = command(&dir)
+        .env("TZ", "UTC")
+        .args(["mode", "idle", "--until", "23:00"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = status_json(&dir).unwrap();
+    let until: jiff::Timestamp = s["overrides"][0]["until"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let local = until.to_zoned_datetime(jiff::tz::TimeZone::get("Pacific/Kiritimati").unwrap());
+    assert_eq!((local.hour(), local.minute()), (23, 0), "{local}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
