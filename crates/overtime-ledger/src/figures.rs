@@ -506,30 +506,46 @@ impl LedgerStore {
             return self.edge_chunks(gpu, a_s, b_s, out);
         }
         self.edge_chunks(gpu, a_s, h0, out)?;
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT hour_s, sum(energy_wh) FROM telemetry_hour
-                     WHERE hour_s >= ?1 AND hour_s < ?2 AND (?3 IS NULL OR gpu_uuid = ?3)
-                     GROUP BY hour_s ORDER BY hour_s",
-                )
-                .map_err(|e| self.err("read", e))?;
-            let rows = stmt
-                .query_map(params![h0, h1, gpu], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
-                })
-                .map_err(|e| self.err("read", e))?;
-            for row in rows {
-                let (hour_s, wh) = row.map_err(|e| self.err("read", e))?;
-                out.push(Chunk {
-                    start_ms: hour_s * 1000,
-                    end_ms: (hour_s + 3600) * 1000,
-                    wh,
-                });
-            }
-        }
+        self.bucket_chunks(
+            "SELECT hour_s, sum(energy_wh) FROM telemetry_hour
+             WHERE hour_s >= ?1 AND hour_s < ?2 AND (?3 IS NULL OR gpu_uuid = ?3)
+             GROUP BY hour_s ORDER BY hour_s",
+            (h0, h1),
+            gpu,
+            3600,
+            out,
+        )?;
         self.edge_chunks(gpu, h1, b_s, out)
+    }
+
+    /// One chunk per row of `sql` (bucket start in seconds, watt-hours) for buckets starting in
+    /// `[a_s, b_s)`, each `bucket_s` long but never reaching past `b_s`.
+    fn bucket_chunks(
+        &self,
+        sql: &str,
+        (a_s, b_s): (i64, i64),
+        gpu: Option<&str>,
+        bucket_s: i64,
+        out: &mut Vec<Chunk>,
+    ) -> Result<(), LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| self.err("read", e))?;
+        let rows = stmt
+            .query_map(params![a_s, b_s, gpu], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
+            })
+            .map_err(|e| self.err("read", e))?;
+        for row in rows {
+            let (start_s, wh) = row.map_err(|e| self.err("read", e))?;
+            out.push(Chunk {
+                start_ms: start_s * 1000,
+                end_ms: (start_s + bucket_s).min(b_s) * 1000,
+                wh,
+            });
+        }
+        Ok(())
     }
 
     /// Chunks for `[a_s, b_s)`, which lies within one UTC hour.
@@ -544,29 +560,15 @@ impl LedgerStore {
             return Ok(());
         }
         let before = out.len();
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT minute_s, sum(energy_wh) FROM telemetry_minute
-                     WHERE minute_s >= ?1 AND minute_s < ?2 AND (?3 IS NULL OR gpu_uuid = ?3)
-                     GROUP BY minute_s ORDER BY minute_s",
-                )
-                .map_err(|e| self.err("read", e))?;
-            let rows = stmt
-                .query_map(params![a_s, b_s, gpu], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
-                })
-                .map_err(|e| self.err("read", e))?;
-            for row in rows {
-                let (minute_s, wh) = row.map_err(|e| self.err("read", e))?;
-                out.push(Chunk {
-                    start_ms: minute_s * 1000,
-                    end_ms: (minute_s + 60).min(b_s) * 1000,
-                    wh,
-                });
-            }
-        }
+        self.bucket_chunks(
+            "SELECT minute_s, sum(energy_wh) FROM telemetry_minute
+             WHERE minute_s >= ?1 AND minute_s < ?2 AND (?3 IS NULL OR gpu_uuid = ?3)
+             GROUP BY minute_s ORDER BY minute_s",
+            (a_s, b_s),
+            gpu,
+            60,
+            out,
+        )?;
         if out.len() > before {
             return Ok(());
         }
