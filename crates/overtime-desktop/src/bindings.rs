@@ -16,6 +16,7 @@ fn render() -> String {
     use crate::control::PausePreset;
     use crate::earnings::{UiCredit, UiEarnings, UiLedger, UiMoney, UiPeriod, UiRange};
     use crate::error::{CommandErrorWire, ErrorCode, FieldError};
+    use crate::recent::UiRecentGpu;
     use crate::service::csv_export::ExportDone;
     use crate::service::history::{
         HistoryDay, HistoryFigures, HistoryGpu, HistoryQuery, HistoryRange, HistorySession,
@@ -40,6 +41,7 @@ fn render() -> String {
 
     let decls = [
         UiMode::decl(),
+        UiRecentGpu::decl(),
         UiSnapshot::decl(),
         ApiState::decl(),
         UiGpu::decl(),

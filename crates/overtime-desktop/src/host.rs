@@ -213,6 +213,7 @@ pub async fn forward_snapshots(host: Arc<Host>, tray: Option<Arc<dyn TrayView>>,
     let mut last_tray: Option<TrayState> = None;
     loop {
         let snapshot = rx.borrow_and_update().clone();
+        shell.record_recent(&snapshot);
         if snapshot.config.loaded_at != loaded_at {
             // The agent adopted a changed file: re-read it for the limits shown on the charts.
             loaded_at = snapshot.config.loaded_at;

@@ -17,6 +17,7 @@ pub mod host;
 pub mod ipc;
 pub mod locale;
 pub mod notify;
+pub mod recent;
 pub mod service;
 pub mod settings;
 pub mod shell;

@@ -211,6 +211,7 @@ pub async fn dispatch(shell: &Shell, method: &str, params: Value) -> Result<(Val
             to_value(done)
         }
         "get_locale" => to_value(system_locale()),
+        "recent_readings" => to_value(shell.recent_view()),
         "timeline" => to_value(crate::timeline::timeline(shell).await?),
         "quit" => return Ok((Value::Null, Effect::Quit)),
         "ui_ready" => {

@@ -10,6 +10,7 @@ use overtime_agent::AgentHandle;
 use overtime_core::config::Config;
 
 use crate::agent_host::AgentHost;
+use crate::recent::{RecentReadings, UiRecentGpu};
 use crate::wire::{ShellFacts, UiSnapshot};
 
 /// Shared by the socket's method calls, the tray and the snapshot forwarder.
@@ -21,6 +22,8 @@ pub struct Shell {
     /// The configuration as last read, for the limits the dashboard marks on its charts.
     config: Mutex<Config>,
     quitting: AtomicBool,
+    /// The last hour of chart readings, for a window that has just opened.
+    recent: Mutex<RecentReadings>,
     /// When the process started, for start-up timing.
     pub started: Instant,
 }
@@ -44,6 +47,7 @@ impl Shell {
             config: Mutex::new(host.config.clone()),
             host: Mutex::new(Some(host)),
             quitting: AtomicBool::new(false),
+            recent: Mutex::new(RecentReadings::new()),
             started,
         })
     }
@@ -52,6 +56,16 @@ impl Shell {
     pub fn ui_snapshot(&self) -> UiSnapshot {
         let snapshot = self.handle.snapshot();
         UiSnapshot::from_agent(&snapshot, &lock(&self.config), &lock(&self.facts))
+    }
+
+    /// Keeps `snapshot`'s readings for the charts of windows opened later.
+    pub fn record_recent(&self, snapshot: &overtime_agent::AgentSnapshot) {
+        lock(&self.recent).record(snapshot);
+    }
+
+    /// The last hour of chart readings per GPU.
+    pub fn recent_view(&self) -> Vec<UiRecentGpu> {
+        lock(&self.recent).view()
     }
 
     pub fn config(&self) -> Config {

@@ -3,6 +3,8 @@
 
 export type UiMode = "rental" | "volunteer" | "idle";
 
+export type UiRecentGpu = { uuid: string, t_ms: number[], temp_c: Array<number | null>, load_pct: Array<number | null>, power_w: Array<number | null>, };
+
 export type UiSnapshot = { at_ms: number, agent_version: string, 
 /**
  * Demo mode: readings are simulated. The UI must say so.

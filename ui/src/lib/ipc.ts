@@ -9,7 +9,7 @@ import type {
   CommandError, ExportDone, HistoryQuery, HistoryView, Paint, PausePreset, SettingsView,
   ThermalForm, UiMode, UiSnapshot,
 } from './bindings';
-import type { UiTimeline } from './bindings';
+import type { UiRecentGpu, UiTimeline } from './bindings';
 import type {
   ApiForm, AutostartState, CredentialName, CredentialState, ElectricityForm, NotificationsForm,
   ProviderCheck, ProvidersForm, ProviderTarget,
@@ -29,6 +29,7 @@ export function call<T>(method: string, params: Record<string, unknown> = {}): P
 
 export const api = {
   getSnapshot: () => call<UiSnapshot>('get_snapshot'),
+  recentReadings: () => call<UiRecentGpu[]>('recent_readings'),
   setMode: (mode: UiMode, gpu: string | null = null) => call<void>('set_mode', { mode, gpu }),
   pause: (preset: PausePreset) => call<void>('pause', { preset }),
   resumeAuto: () => call<void>('resume_auto'),

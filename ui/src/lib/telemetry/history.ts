@@ -11,7 +11,7 @@
 // limit is never averaged away, and the *mean* load and power. A missing reading (NaN inside
 // the rings) stays a gap, never a zero; a bucket with no reading at all is a gap too.
 
-import type { UiSnapshot } from '../bindings';
+import type { UiRecentGpu, UiSnapshot } from '../bindings';
 
 /** The spans the charts offer, in seconds. */
 export const RANGES = { '10m': 600, '1h': 3600 } as const;
@@ -167,6 +167,21 @@ export class History {
       h.push(t, r?.temp_c ?? null, r?.load_pct ?? null, r?.power_w ?? null);
     }
     for (const uuid of [...this.gpus.keys()]) if (!seen.has(uuid)) this.gpus.delete(uuid);
+  }
+
+  /**
+   * Fills in what happened before this window opened (the resident process keeps the last
+   * hour), so the 1-hour charts are full at once. Call before the first live snapshot: a
+   * reading not newer than the last one taken is ignored.
+   */
+  seed(gpus: UiRecentGpu[]): void {
+    for (const g of gpus) {
+      let h = this.gpus.get(g.uuid);
+      if (!h) this.gpus.set(g.uuid, (h = new GpuHistory()));
+      for (let i = 0; i < g.t_ms.length; i++) {
+        h.push(g.t_ms[i] / 1000, g.temp_c[i] ?? null, g.load_pct[i] ?? null, g.power_w[i] ?? null);
+      }
+    }
   }
 
   /** The points of one GPU for `range`; `undefined` for a GPU never seen. */

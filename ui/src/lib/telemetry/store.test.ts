@@ -39,6 +39,21 @@ describe('telemetry store', () => {
     stop();
   });
 
+  it('starts its charts with the hour the resident process kept', async () => {
+    mockHost((method) => {
+      if (method === 'recent_readings') {
+        return [{ uuid: 'GPU-0', t_ms: [-1_000, 0], temp_c: [61, null], load_pct: [90, 91], power_w: [250, 260] }];
+      }
+      if (method === 'get_snapshot') return snapshot(1_000);
+    }, { shouldMockEvents: true });
+    const t = createTelemetry();
+    const stop = await t.connect();
+    const view = get(t.history).view('GPU-0', '10m');
+    expect(view?.t).toEqual([-1, 0, 1]);
+    expect(view?.temp.slice(0, 2)).toEqual([61, null]);
+    stop();
+  });
+
   it('ignores a snapshot older than the one shown', () => {
     const t = createTelemetry();
     t.accept(snapshot(5_000));

@@ -34,6 +34,13 @@ export function createTelemetry(): Telemetry {
   }
 
   async function connect() {
+    try {
+      // The hour before this window opened, first: live readings after it are newer.
+      buffer.seed(await api.recentReadings());
+      history.set(buffer);
+    } catch {
+      // Charts then fill from now on.
+    }
     const unlisten = await onSnapshot(accept);
     const unlistenLost = await onHostLost(() => hostLost.set(true));
     try {
