@@ -135,7 +135,7 @@ mod tests {
 
         // A GPU that leaves the snapshot is forgotten.
         s.gpus.truncate(1);
-        s.at = s.at + SignedDuration::from_secs(1);
+        s.at += SignedDuration::from_secs(1);
         log.record(&s);
         assert_eq!(log.view().len(), 1);
         agent.stop().await;
