@@ -227,8 +227,14 @@ pub async fn run(
     let mut warned = false;
     loop {
         let snapshot = snapshots.borrow_and_update().clone();
-        let wanted = config();
-        for notice in watch.observe(&snapshot, Timestamp::now()) {
+        let notices = watch.observe(&snapshot, Timestamp::now());
+        // The switches are read only when there is something to tell, not on every tick.
+        let wanted = if notices.is_empty() {
+            NotificationsConfig::default()
+        } else {
+            config()
+        };
+        for notice in notices {
             if !notice.wanted(&wanted) {
                 continue;
             }
