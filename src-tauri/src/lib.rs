@@ -17,7 +17,7 @@ use crate::link::HostLink;
 
 /// Opens the window and blocks until it closes. Exit code 1 when Overtime could not be reached.
 pub fn run() -> ExitCode {
-    init_logging();
+    overtime_desktop::init_logging();
     let connected = tauri::async_runtime::block_on(async {
         let (link, events) = HostLink::connect_or_start().await?;
         let hello = link
@@ -57,15 +57,4 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_logging() {
-    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
-    let env_filter = tracing_subscriber::EnvFilter::try_new(&filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(env_filter)
-        .with_target(false)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

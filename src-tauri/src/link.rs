@@ -177,10 +177,5 @@ async fn start_host(socket: &Path) -> Result<tokio::net::UnixStream, LinkError> 
 }
 
 fn host_exe() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(ENV_DESKTOP_BIN).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
-    let exe = std::env::current_exe().ok()?;
-    let candidate = exe.parent()?.join(HOST_EXE);
-    candidate.exists().then_some(candidate)
+    overtime_desktop::host::sibling_program(ENV_DESKTOP_BIN, HOST_EXE)
 }

@@ -196,11 +196,17 @@ impl Host {
 
 /// The dashboard program: `$OVERTIME_DASHBOARD_BIN`, else `overtime-dashboard` beside ours.
 fn dashboard_exe() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(ENV_DASHBOARD_BIN).filter(|p| !p.is_empty()) {
+    sibling_program(ENV_DASHBOARD_BIN, DASHBOARD_EXE)
+}
+
+/// The desktop app's other program: the path in `env_var` when set, else `name` in the
+/// directory of the running executable (where both are installed), if it is there.
+pub fn sibling_program(env_var: &str, name: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env_var).filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
     let exe = std::env::current_exe().ok()?;
-    let candidate = exe.parent()?.join(DASHBOARD_EXE);
+    let candidate = exe.parent()?.join(name);
     candidate.exists().then_some(candidate)
 }
 

@@ -282,7 +282,8 @@ async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
     }
 }
 
-fn init_logging() {
+/// Logs to stderr at `RUST_LOG` (default `info`); shared by the resident process and the window.
+pub fn init_logging() {
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
     let env_filter = tracing_subscriber::EnvFilter::try_new(&filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

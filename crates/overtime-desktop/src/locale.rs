@@ -2,6 +2,15 @@
 //! `Intl` understands, and refuses the names that have none (`C`, `POSIX`), which would
 //! otherwise make `Intl` throw and leave the window blank.
 
+/// The locale the system names for messages: the first of `LC_ALL`, `LC_MESSAGES`, `LANG`
+/// that is set and not empty, as POSIX writes it (`de_DE.UTF-8`).
+pub fn system_posix() -> Option<String> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+}
+
 /// `Some("de-DE")` for `de_DE.UTF-8`; `None` for `C`, `C.UTF-8`, `POSIX` or anything odd.
 pub fn to_bcp47(posix: &str) -> Option<String> {
     let name = posix.split(['.', '@']).next()?.trim();

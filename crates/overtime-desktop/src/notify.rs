@@ -279,16 +279,7 @@ mod tests {
     use jiff::SignedDuration;
     use overtime_core::{OverrideScope, Reason};
 
-    async fn base() -> (
-        AgentSnapshot,
-        overtime_agent::supervisor::Agent,
-        tempfile::TempDir,
-    ) {
-        let dir = tempfile::tempdir().unwrap();
-        let agent = crate::test_agent::start(dir.path()).await;
-        let snap = (*agent.handle.snapshot()).clone();
-        (snap, agent, dir)
-    }
+    use crate::test_agent::snapshot as base;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_first_snapshot_is_a_baseline_not_news() {

@@ -102,9 +102,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_hour_is_kept_per_gpu_in_order_with_gaps_as_null() {
-        let dir = tempfile::tempdir().unwrap();
-        let agent = crate::test_agent::start(dir.path()).await;
-        let mut s = (*agent.handle.snapshot()).clone();
+        let (mut s, agent, _dir) = crate::test_agent::snapshot().await;
         let t0 = s.at;
         let mut log = RecentReadings::new();
         for i in 0..3700 {

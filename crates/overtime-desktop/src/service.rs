@@ -303,9 +303,5 @@ async fn save_with(
 /// The system's locale as a BCP 47 tag (`de-DE`), or null when the system names none a
 /// browser understands (`C`, `POSIX`). The UI then falls back to its own, then `en-US`.
 pub fn system_locale() -> Option<String> {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .find(|v| !v.is_empty())
-        .and_then(|v| crate::locale::to_bcp47(&v))
+    crate::locale::system_posix().and_then(|v| crate::locale::to_bcp47(&v))
 }

@@ -12,6 +12,15 @@ use overtime_agent::sensors::simulated::SimulatedSensors;
 use overtime_agent::supervisor::{Agent, AgentParts};
 use overtime_core::config::Config;
 
+/// A snapshot of a freshly started agent to edit in tests, with the agent (stop it at the end)
+/// and the directory it keeps its state in.
+pub async fn snapshot() -> (overtime_agent::AgentSnapshot, Agent, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = start(dir.path()).await;
+    let snap = (*agent.handle.snapshot()).clone();
+    (snap, agent, dir)
+}
+
 /// Starts an agent with two simulated GPUs keeping its state in `state_dir`.
 pub async fn start(state_dir: &Path) -> Agent {
     Agent::start(AgentParts {

@@ -44,12 +44,7 @@ impl TrayText {
     /// From the locale the system names (`LC_ALL`, `LC_MESSAGES`, `LANG`): German for `de*`,
     /// else English.
     pub fn from_env() -> TrayText {
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .filter_map(|k| std::env::var(k).ok())
-            .find(|v| !v.is_empty())
-            .unwrap_or_default();
-        TrayText::for_locale(&locale)
+        TrayText::for_locale(&crate::locale::system_posix().unwrap_or_default())
     }
 
     pub fn for_locale(posix: &str) -> TrayText {
@@ -311,16 +306,7 @@ mod tests {
 
     use overtime_core::{Override, OverrideScope, Reason};
 
-    async fn snapshot() -> (
-        AgentSnapshot,
-        overtime_agent::supervisor::Agent,
-        tempfile::TempDir,
-    ) {
-        let dir = tempfile::tempdir().unwrap();
-        let agent = crate::test_agent::start(dir.path()).await;
-        let snap = (*agent.handle.snapshot()).clone();
-        (snap, agent, dir)
-    }
+    use crate::test_agent::snapshot;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_tray_shows_mode_hottest_temperature_and_demo() {
