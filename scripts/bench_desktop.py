@@ -5,7 +5,9 @@ D-Bus session with a real StatusNotifierWatcher, so the tray icon has somewhere 
 Prints: launch to first telemetry drawn; total PSS of the app's processes (the resident
 overtime-desktop, the overtime-dashboard window and WebKit's helpers) and CPU (% of one core,
 averaged over the sample) with the dashboard open, then with the window closed to the tray;
-then the time to bring the window back. PSS comes from /proc/<pid>/smaps_rollup, CPU from
+then the time to bring the window back; last, the same figures for an empty Tauri window on the
+same web engine (the baseline: what WebKitGTK and its graphics stack cost on this machine with
+nothing of Overtime in it). PSS comes from /proc/<pid>/smaps_rollup, CPU from
 utime+stime in /proc/<pid>/stat.
 """
 import os
@@ -15,6 +17,10 @@ import tempfile
 import time
 
 APP = sys.argv[1]
+BASELINE = sys.argv[2] if len(sys.argv) > 2 else None
+# What overtime-desktop sets for its window (DASHBOARD_WEBKIT_ENV in host.rs), so the baseline
+# runs the web engine the same way.
+WINDOW_ENV = {"WEBKIT_DISABLE_COMPOSITING_MODE": "1", "WEBKIT_DISABLE_DMABUF_RENDERER": "1", "JSC_useJIT": "0"}
 SAMPLE_S = float(os.environ.get("BENCH_SAMPLE_S", "60"))
 HERE = os.path.dirname(os.path.abspath(__file__))
 X11 = os.path.join(HERE, "..", "ui", "e2e", "x11.py")
@@ -94,6 +100,33 @@ def names(pids):
     return ", ".join(out)
 
 
+def baseline(window_open_kib):
+    """Measures the empty Tauri window and prints it beside the dashboard's figure."""
+    env = dict(os.environ, **WINDOW_ENV)
+    win = subprocess.Popen([BASELINE], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 30:
+        shown = subprocess.run(["/usr/bin/python3", X11, "count", "Overtime baseline"], capture_output=True, text=True).stdout.strip()
+        if shown == "1":
+            break
+        time.sleep(0.1)
+    else:
+        print("baseline: the empty window never appeared")
+        win.kill()
+        return
+    time.sleep(5)
+    pids = tree(win.pid)
+    kib = pss_kib(pids)
+    print(f"baseline, empty Tauri window (no Overtime): PSS by process: {breakdown(pids)}")
+    print(f"baseline, empty Tauri window (no Overtime): PSS total {kib / 1024:.1f} MiB")
+    print(f"the open dashboard and its agent add {(window_open_kib - kib) / 1024:.1f} MiB to the empty window")
+    win.terminate()
+    try:
+        win.wait(10)
+    except subprocess.TimeoutExpired:
+        win.kill()
+
+
 def main():
     d = tempfile.mkdtemp(prefix="overtime-bench-")
     with open(f"{d}/config.toml", "w") as f:
@@ -123,7 +156,8 @@ def main():
     time.sleep(5)
     pids = tree(app.pid)
     print(f"window open: PSS by process: {breakdown(pids)}")
-    print(f"window open: PSS total {pss_kib(pids) / 1024:.1f} MiB")
+    window_open_kib = pss_kib(pids)
+    print(f"window open: PSS total {window_open_kib / 1024:.1f} MiB")
     print(f"window open: CPU {cpu_pct(app.pid, SAMPLE_S):.2f} % of one core over {SAMPLE_S:.0f} s")
 
     closed = subprocess.run(["/usr/bin/python3", X11, "close", "Overtime"], capture_output=True, text=True).stdout.strip()
@@ -156,6 +190,8 @@ def main():
     except subprocess.TimeoutExpired:
         app.kill()
     watcher.kill()
+    if BASELINE:
+        baseline(window_open_kib)
 
 
 main()
