@@ -13,7 +13,7 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
+import { createServer, connect } from 'node:net';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const host = resolve(process.env.OVERTIME_DESKTOP_BIN ?? '../target/debug/overtime-desktop');
@@ -31,6 +31,8 @@ let proc;
 let exited;
 let log = '';
 let item;
+/** The running host's PID: the test's child at first, the process it started after a restart. */
+let hostPid;
 
 function freePort() {
   return new Promise((ok, fail) => {
@@ -112,7 +114,7 @@ function click(label) {
 /** PIDs of the dashboard window's process (a child of the host). */
 const windowProcesses = () => {
   try {
-    return execFileSync('pgrep', ['-P', String(proc.pid), '-f', 'overtime-dashboard'], { timeout: 5000 })
+    return execFileSync('pgrep', ['-P', String(hostPid), '-f', 'overtime-dashboard'], { timeout: 5000 })
       .toString().trim().split('\n').filter(Boolean);
   } catch {
     return [];
@@ -144,20 +146,57 @@ before(async () => {
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  hostPid = proc.pid;
   proc.stderr.on('data', (b) => (log += b.toString()));
   exited = new Promise((r) => proc.on('exit', (code) => r(code)));
   await until('the API token', () => existsSync(join(dir, 'state', 'api-token')));
-  item = await until('the tray item', () => {
-    const items = property('org.kde.StatusNotifierWatcher', '/StatusNotifierWatcher',
-      'org.kde.StatusNotifierWatcher', 'RegisteredStatusNotifierItems');
-    // Ours is the one named after our process (other programs on the bus may add their own).
-    return new RegExp(`'(org\\.kde\\.StatusNotifierItem-${proc.pid}-\\d+)`).exec(items)?.[1];
-  });
+  item = await trayItemOf(proc.pid);
   await until('the window', () => x11('count', 'Overtime') === '1', 15_000);
 });
 
+/** The tray item the host `pid` registered with the watcher. */
+function trayItemOf(pid) {
+  return until('the tray item', () => {
+    const items = property('org.kde.StatusNotifierWatcher', '/StatusNotifierWatcher',
+      'org.kde.StatusNotifierWatcher', 'RegisteredStatusNotifierItems');
+    // Ours is the one named after our process (other programs on the bus may add their own).
+    return new RegExp(`'(org\\.kde\\.StatusNotifierItem-${pid}-\\d+)`).exec(items)?.[1];
+  });
+}
+
+/** Whether `pid` still runs (a zombie waiting for whoever adopted it counts as ended). */
+const alive = (pid) => {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+/** Calls one method on the host's socket, as the dashboard window does, and returns the reply. */
+function hostCall(method) {
+  return new Promise((ok, fail) => {
+    const socket = connect(join(dir, 'state', 'run', 'desktop.sock'));
+    let buffer = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no reply to ${method}`)));
+    socket.on('error', fail);
+    socket.on('data', (b) => {
+      buffer += b.toString();
+      for (const line of buffer.split('\n').slice(0, -1)) {
+        const message = JSON.parse(line);
+        if (message.id === 1) {
+          socket.end();
+          ok(message);
+        }
+      }
+    });
+    socket.write(`${JSON.stringify({ id: 1, method, params: null })}\n`);
+  });
+}
+
 after(() => {
   proc?.kill();
+  if (hostPid && alive(hostPid)) process.kill(hostPid);
   notifier?.kill();
   watcher?.kill();
   bus?.kill();
@@ -211,10 +250,29 @@ test('a left click on the icon opens the dashboard again', async () => {
   await until('the window process', () => windowProcesses().length === 1);
 });
 
-test('"Quit" closes the window, stops the agent cleanly and exits', async () => {
-  click('Quit');
+test('"Restart now" stops the agent cleanly and a new Overtime comes up with its window', async () => {
+  await api('POST', '/api/v1/override', { mode: 'volunteer', for_s: 3600 });
+  const reply = await hostCall('restart_app');
+  assert.equal(reply.err, undefined, JSON.stringify(reply));
   const code = await Promise.race([exited, sleep(10_000).then(() => 'timeout')]);
-  assert.equal(code, 0);
+  assert.equal(code, 0, 'the old process ends normally');
   assert.match(log, /agent stopped cleanly/);
+  const pid = Number(await until('the new process', () => /Overtime restarted pid=(\d+)/.exec(log)?.[1], 5000));
+  assert.notEqual(pid, proc.pid);
+  hostPid = pid;
+  item = await trayItemOf(pid);
+  await until('the new window', () => x11('count', 'Overtime') === '1', 15_000);
+  await until('the new window process', () => windowProcesses().length === 1);
+  const st = await until('the agent to answer again', () => status(), 10_000);
+  assert.equal(st.overrides[0]?.mode, 'volunteer', 'the override survived the restart');
+  click('Auto');
+  await until('no override', async () => (await status()).overrides.length === 0, 2000, 50);
+});
+
+test('"Quit" closes the window, stops the agent cleanly and exits', async () => {
+  const stopsBefore = log.match(/agent stopped cleanly/g)?.length ?? 0;
+  click('Quit');
+  await until('the process to end', () => !alive(hostPid), 10_000);
+  assert.equal(log.match(/agent stopped cleanly/g)?.length ?? 0, stopsBefore + 1);
   await until('the window to go', () => x11('count', 'Overtime') === '0', 5000);
 });

@@ -4,7 +4,7 @@
 //! gives all of WebKit's memory back) loses nothing.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -71,6 +71,8 @@ pub struct Host {
     window: Mutex<WindowSlot>,
     next_conn: AtomicU64,
     quit: CancellationToken,
+    /// The quit is a restart: the process starts itself again once everything has stopped.
+    restart: AtomicBool,
     dashboard_exe: Option<PathBuf>,
 }
 
@@ -90,6 +92,7 @@ impl Host {
             }),
             next_conn: AtomicU64::new(1),
             quit: CancellationToken::new(),
+            restart: AtomicBool::new(false),
             dashboard_exe: dashboard_exe(),
         })
     }
@@ -104,6 +107,17 @@ impl Host {
         self.shell.begin_quit();
         self.send_to_window(event::CLOSE, Value::Null);
         self.quit.cancel();
+    }
+
+    /// Quits, and asks the caller to start the app again once the agent has stopped.
+    pub fn restart(&self) {
+        self.restart.store(true, Ordering::SeqCst);
+        self.quit();
+    }
+
+    /// True when the quit under way is a restart.
+    pub fn restart_requested(&self) -> bool {
+        self.restart.load(Ordering::SeqCst)
     }
 
     /// True while a dashboard window is connected.
@@ -353,8 +367,10 @@ async fn connection(host: Arc<Host>, stream: UnixStream, id: u64) {
                         service::dispatch(&host.shell, &request.method, request.params).await;
                     let answer = match result {
                         Ok((value, effect)) => {
-                            if effect == Effect::Quit {
-                                host.quit();
+                            match effect {
+                                Effect::Quit => host.quit(),
+                                Effect::Restart => host.restart(),
+                                Effect::None => {}
                             }
                             if request.method == "ui_ready" {
                                 log_window_ready(&host);
@@ -562,6 +578,43 @@ mod tests {
             }
         }
         assert!(r.host.quit_token().is_cancelled());
+        if let Some(agent) = r.host.shell.take_host() {
+            agent.stop().await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn restart_from_the_window_closes_it_and_ends_the_host_as_a_restart() {
+        let r = rig().await;
+        let mut w = Window::connect(&r.host).await;
+        w.call(ipc::HELLO_DASHBOARD, Value::Null).await;
+        assert!(!r.host.restart_requested());
+        let id = w.send("restart_app", Value::Null).await;
+        let mut closed = false;
+        let mut replied = false;
+        while !(closed && replied) {
+            match w.next().await {
+                HostMessage::Event { event, .. } if event == event::CLOSE => closed = true,
+                HostMessage::Reply { id: got, err, .. } if got == id => {
+                    assert!(err.is_none(), "{err:?}");
+                    replied = true;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(r.host.quit_token().is_cancelled());
+        assert!(r.host.restart_requested());
+        if let Some(agent) = r.host.shell.take_host() {
+            agent.stop().await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_plain_quit_is_not_a_restart() {
+        let r = rig().await;
+        r.host.quit();
+        assert!(r.host.quit_token().is_cancelled());
+        assert!(!r.host.restart_requested());
         if let Some(agent) = r.host.shell.take_host() {
             agent.stop().await;
         }

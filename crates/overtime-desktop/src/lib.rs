@@ -67,6 +67,7 @@ pub fn run() -> ExitCode {
     }
     let options = HostOptions::from_env_and_args(&args);
     let background = args.iter().any(|a| a == "--background");
+    let demo_arg = args.iter().any(|a| a == "--demo");
     // Two workers: the agent's tick, the socket and the tray are all light; more threads would
     // only cost memory.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -80,22 +81,59 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run_host(options, background, started))
+    match runtime.block_on(run_host(options, background, started)) {
+        Ended::Quit(code) => code,
+        Ended::Restart => start_again(demo_arg),
+    }
 }
 
-async fn run_host(options: HostOptions, background: bool, started: Instant) -> ExitCode {
+/// How the host's run ended.
+enum Ended {
+    Quit(ExitCode),
+    /// The user asked for a restart (settings read at start changed): everything has stopped
+    /// and the socket is gone, so a new process can take over.
+    Restart,
+}
+
+/// Starts a new Overtime with the window open, as the user was in it when asking for the
+/// restart, and the same `--demo` choice; the environment carries over on its own.
+fn start_again(demo: bool) -> ExitCode {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot find Overtime's own program to restart it; start Overtime again from the menu");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut command = std::process::Command::new(&exe);
+    if demo {
+        command.arg("--demo");
+    }
+    match command.stdin(std::process::Stdio::null()).spawn() {
+        Ok(child) => {
+            tracing::info!(pid = child.id(), "Overtime restarted");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!(error = %e, path = %exe.display(), "cannot restart Overtime; start it again from the menu");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_host(options: HostOptions, background: bool, started: Instant) -> Ended {
     let paths = match overtime_agent::paths::Paths::from_env() {
         Ok(p) => p,
         Err(e) => {
             eprintln!("Overtime could not start: {e}");
-            return ExitCode::FAILURE;
+            return Ended::Quit(ExitCode::FAILURE);
         }
     };
     let socket = ipc::socket_path(&paths.state_dir);
     let listener = match host::bind(&socket).await {
         Ok(l) => l,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            return hand_over_to_running(&socket, background).await;
+            return Ended::Quit(hand_over_to_running(&socket, background).await);
         }
         Err(e) => {
             eprintln!(
@@ -103,7 +141,7 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
                  the directory is writable.",
                 socket.display()
             );
-            return ExitCode::FAILURE;
+            return Ended::Quit(ExitCode::FAILURE);
         }
     };
 
@@ -112,7 +150,7 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
         Err(e) => {
             eprintln!("Overtime could not start: {e}");
             let _ = std::fs::remove_file(&socket);
-            return ExitCode::FAILURE;
+            return Ended::Quit(ExitCode::FAILURE);
         }
     };
     if agent.handle.snapshot().simulated {
@@ -174,7 +212,11 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
     }
     stop_tray(tray).await;
     let _ = std::fs::remove_file(&socket);
-    ExitCode::SUCCESS
+    if host.restart_requested() {
+        Ended::Restart
+    } else {
+        Ended::Quit(ExitCode::SUCCESS)
+    }
 }
 
 /// Another Overtime runs: ask it to show its window (unless started in the background) and

@@ -31,6 +31,9 @@ pub enum Effect {
     None,
     /// Stop the agent cleanly and end the app.
     Quit,
+    /// Stop the agent cleanly, end the app and start it again, so settings that are read at
+    /// start (providers, credentials, the local API) take effect.
+    Restart,
 }
 
 /// Runs `method` with `params` (a JSON object; missing means `{}`) and returns its answer.
@@ -214,6 +217,7 @@ pub async fn dispatch(shell: &Shell, method: &str, params: Value) -> Result<(Val
         "recent_readings" => to_value(shell.recent_view()),
         "timeline" => to_value(crate::timeline::timeline(shell).await?),
         "quit" => return Ok((Value::Null, Effect::Quit)),
+        "restart_app" => return Ok((Value::Null, Effect::Restart)),
         "ui_ready" => {
             // How start-up speed is measured (scripts/bench-desktop).
             tracing::info!(

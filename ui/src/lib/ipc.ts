@@ -58,6 +58,7 @@ export const api = {
   exportCsv: (fromMs: number, toMs: number) =>
     call<ExportDone>('export_csv', { from_ms: fromMs, to_ms: toMs }),
   quit: () => call<void>('quit'),
+  restartApp: () => call<void>('restart_app'),
   uiReady: () => call<void>('ui_ready'),
 };
 
