@@ -86,6 +86,8 @@ before(async () => {
     OVERTIME_DATA_DIR: join(dir, 'data'),
     OVERTIME_STATE_DIR: join(dir, 'state'),
     OVERTIME_DEMO: '1',
+    // Two simulated GPUs, so each GPU's own controls are there to test.
+    OVERTIME_DEMO_GPUS: '2',
     OVERTIME_DESKTOP_BIN: host,
     // History's export goes to ~/Downloads: keep it inside the test's directory.
     HOME: dir,
@@ -162,6 +164,27 @@ test('forcing a mode in the UI changes the agent, as the loopback API reports', 
   await shot('override-idle');
 
   await wd.click(await wd.find('[data-testid="mode-auto"]'));
+  await wd.until('the override to clear', async () => (await apiStatus()).overrides.length === 0, 5000);
+});
+
+test('one GPU can be set on its own and handed back to automatic', async () => {
+  const group = await wd.until('GPU 1\'s own controls', () => wd.find('[data-testid="gpu-controls-1"]'));
+  const [, , , idle] = await wd.findAll('[data-testid="gpu-controls-1"] button');
+  assert.ok(group && idle, 'Auto, Rental, Volunteer and Idle for GPU 1');
+  await wd.click(idle);
+  const status = await wd.until('the agent to report GPU 1 forced idle', async () => {
+    const s = await apiStatus();
+    return s.overrides.length === 1 && s.overrides[0].scope.kind === 'gpu' ? s : null;
+  }, 5000);
+  const second = status.gpus.find((g) => g.gpu.index === 1);
+  assert.equal(status.overrides[0].mode, 'idle');
+  assert.equal(status.overrides[0].scope.uuid, second.gpu.uuid);
+  await wd.until('GPU 1 to show Idle', async () =>
+    (await wd.text((await wd.findAll('[data-testid="status-mode"]'))[1])) === 'Idle');
+  await shot('override-one-gpu');
+
+  const [auto] = await wd.findAll('[data-testid="gpu-controls-1"] button');
+  await wd.click(auto);
   await wd.until('the override to clear', async () => (await apiStatus()).overrides.length === 0, 5000);
 });
 

@@ -17,24 +17,48 @@ use crate::wire::ApiState;
 
 /// Forces the simulated GPU even when a driver is present (also `--demo`).
 pub const ENV_DEMO: &str = "OVERTIME_DEMO";
+/// How many simulated GPUs demo mode shows (1 to 8; default 1), to try a multi-GPU rig. Setting
+/// it asks for demo mode, as `OVERTIME_DEMO` does.
+pub const ENV_DEMO_GPUS: &str = "OVERTIME_DEMO_GPUS";
+/// The most simulated GPUs, as `overtime daemon --demo-gpus` allows.
+const MAX_DEMO_GPUS: usize = 8;
 
 /// How the agent is started.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostOptions {
     pub demo: bool,
+    /// Simulated GPUs in demo mode.
+    pub demo_gpus: usize,
     /// Seed of the simulated GPU and market.
     pub seed: u64,
 }
 
 impl HostOptions {
-    /// From the command line (`--demo`) and the environment (`OVERTIME_DEMO=1`).
+    /// From the command line (`--demo`) and the environment (`OVERTIME_DEMO=1`,
+    /// `OVERTIME_DEMO_GPUS=N`).
     pub fn from_env_and_args(args: &[String]) -> HostOptions {
         let env_demo = std::env::var(ENV_DEMO)
             .map(|v| !v.is_empty() && v != "0")
             .unwrap_or(false);
+        let gpus = std::env::var(ENV_DEMO_GPUS).ok();
         HostOptions {
-            demo: env_demo || args.iter().any(|a| a == "--demo"),
+            demo: env_demo || gpus.is_some() || args.iter().any(|a| a == "--demo"),
+            demo_gpus: demo_gpus(gpus.as_deref()),
             seed: 42,
+        }
+    }
+}
+
+/// `OVERTIME_DEMO_GPUS` as given; anything but 1 to 8 is said in the log and taken as 1.
+fn demo_gpus(value: Option<&str>) -> usize {
+    let Some(text) = value else { return 1 };
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_DEMO_GPUS).contains(&n) => n,
+        _ => {
+            tracing::warn!(
+                "{ENV_DEMO_GPUS}={text:?} is not a number from 1 to {MAX_DEMO_GPUS}; demo mode shows one GPU"
+            );
+            1
         }
     }
 }
@@ -80,7 +104,7 @@ impl AgentHost {
         };
         let api_config = config.api.clone();
         let start = StartOptions {
-            demo_gpus: options.demo.then_some(1),
+            demo_gpus: options.demo.then_some(options.demo_gpus),
             seed: options.seed,
             demo: DemoOptions {
                 market: DemoMarket {
@@ -179,4 +203,19 @@ async fn start_api(
     )
     .await
     .map_err(|e| format!("the loopback API is off: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_gpu_count_is_one_unless_a_sane_number_is_given() {
+        assert_eq!(demo_gpus(None), 1);
+        assert_eq!(demo_gpus(Some("2")), 2);
+        assert_eq!(demo_gpus(Some(" 8 ")), 8);
+        for bad in ["0", "9", "two", "", "-1"] {
+            assert_eq!(demo_gpus(Some(bad)), 1, "{bad}");
+        }
+    }
 }

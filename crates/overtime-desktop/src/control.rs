@@ -28,6 +28,8 @@ pub enum PausePreset {
 pub enum Control {
     /// Clear every override: the schedule and the policy decide again.
     Auto,
+    /// Clear the overrides set for this one GPU (by UUID); one set for every GPU stays.
+    AutoGpu(String),
     /// Force a mode on every GPU (or one) until cleared.
     Force { mode: UiMode, gpu: Option<String> },
     /// Idle every GPU for a while.
@@ -64,6 +66,7 @@ pub async fn apply(
 ) -> Result<(), DesktopError> {
     let result = match control {
         Control::Auto => handle.clear_override(OverrideScope::AllGpus).await,
+        Control::AutoGpu(uuid) => handle.clear_override(OverrideScope::Gpu(uuid)).await,
         Control::Force { mode, gpu } => {
             let scope = gpu.map_or(OverrideScope::AllGpus, OverrideScope::Gpu);
             handle.set_override(Mode::from(mode), scope, None).await
@@ -174,6 +177,47 @@ mod tests {
         .await
         .expect("back to automatic within 1 s")
         .unwrap();
+
+        // One GPU forced and then handed back to automatic; an override for every GPU is not
+        // touched by that GPU's "Auto".
+        let uuid = handle.snapshot().gpus[0].gpu.uuid.clone();
+        let force_one = Control::Force {
+            mode: UiMode::Volunteer,
+            gpu: Some(uuid.clone()),
+        };
+        apply(&handle, force_one, Timestamp::now(), &TimeZone::UTC)
+            .await
+            .unwrap();
+        apply(
+            &handle,
+            Control::Pause(PausePreset::UntilResumed),
+            Timestamp::now(),
+            &TimeZone::UTC,
+        )
+        .await
+        .unwrap();
+        rx.wait_for(|s| s.overrides.len() == 2).await.unwrap();
+        apply(
+            &handle,
+            Control::AutoGpu(uuid.clone()),
+            Timestamp::now(),
+            &TimeZone::UTC,
+        )
+        .await
+        .unwrap();
+        let snap = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            rx.wait_for(|s| s.overrides.len() == 1),
+        )
+        .await
+        .expect("the GPU's own override cleared within 1 s")
+        .unwrap()
+        .clone();
+        assert_eq!(snap.overrides[0].scope, OverrideScope::AllGpus);
+        apply(&handle, Control::Auto, Timestamp::now(), &TimeZone::UTC)
+            .await
+            .unwrap();
+        rx.wait_for(|s| s.overrides.is_empty()).await.unwrap();
 
         // A GPU the agent does not have is refused, and says so.
         let refused = apply(

@@ -44,7 +44,8 @@ const USAGE: &str = "\
 Usage: overtime-desktop [--demo] [--background]
 
 Starts Overtime's desktop app: the agent, the tray icon and the dashboard window.
-  --demo        use a simulated GPU even when an NVIDIA driver is present (also OVERTIME_DEMO=1)
+  --demo        use a simulated GPU even when an NVIDIA driver is present (also OVERTIME_DEMO=1;
+                OVERTIME_DEMO_GPUS=N simulates N GPUs, up to 8)
   --background  start in the tray without opening the window (what start-on-login uses)
 Launching it again while it runs brings the dashboard window up.";
 

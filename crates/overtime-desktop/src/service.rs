@@ -67,7 +67,13 @@ pub async fn dispatch(shell: &Shell, method: &str, params: Value) -> Result<(Val
             Value::Null
         }
         "resume_auto" => {
-            run(shell, Control::Auto).await?;
+            #[derive(Deserialize)]
+            struct P {
+                #[serde(default)]
+                gpu: Option<String>,
+            }
+            let p: P = parse(method, params)?;
+            run(shell, p.gpu.map_or(Control::Auto, Control::AutoGpu)).await?;
             Value::Null
         }
         "get_settings" => to_value(get_settings(shell)?),

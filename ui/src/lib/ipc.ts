@@ -32,7 +32,8 @@ export const api = {
   recentReadings: () => call<UiRecentGpu[]>('recent_readings'),
   setMode: (mode: UiMode, gpu: string | null = null) => call<void>('set_mode', { mode, gpu }),
   pause: (preset: PausePreset) => call<void>('pause', { preset }),
-  resumeAuto: () => call<void>('resume_auto'),
+  /** Back to automatic: every GPU, or only the overrides set for `gpu`. */
+  resumeAuto: (gpu: string | null = null) => call<void>('resume_auto', { gpu }),
   getSettings: () => call<SettingsView>('get_settings'),
   saveThermal: (form: ThermalForm) => call<SettingsView>('save_thermal', { form }),
   saveSchedule: (cells: Paint[]) => call<SettingsView>('save_schedule', { cells }),

@@ -3,7 +3,7 @@
 
 export const en = {
   'app.title': 'Overtime',
-  'app.demo': 'Demo mode — no NVIDIA GPU was found, so the readings below come from a simulated GPU. Nothing is rented or computed for real.',
+  'app.demo': 'Demo mode — no NVIDIA GPU was found, so the readings below are simulated. Nothing is rented or computed for real.',
   'app.noTray': 'No system tray was found on this desktop. Closing the window keeps Overtime running in the background; launch it again to bring the window back, or use Quit.',
   'app.configError': 'The configuration file has a problem; the previous settings stay in force:',
   'app.quit': 'Quit',
@@ -72,6 +72,9 @@ export const en = {
   'override.until': 'Manual: {mode} until {time}',
   'override.forever': 'Manual: {mode} until you resume',
   'override.auto': 'Automatic',
+  'control.thisGpu': 'This GPU:',
+  'control.thisGpu.auto': 'Auto',
+  'control.thisGpu.label': 'Mode of GPU {index} only',
   'gpu.label': 'GPU {index}',
   'gpu.since': 'since {time}',
   'gpu.temp': 'Temperature',
@@ -119,7 +122,7 @@ export const en = {
   'timeline.any': 'Rental or volunteer',
   'timeline.gap': 'Not recorded (Overtime was not running)',
   'timeline.planned': 'Hatched: what the schedule allows. Games, temperature and prices still decide.',
-  'timeline.simulated': 'Demo mode: the recorded modes come from a simulated GPU.',
+  'timeline.simulated': 'Demo mode: the recorded modes are simulated.',
   'timeline.notKept': 'No history is recorded (this agent keeps no earnings ledger), so only the schedule for the next 24 hours is shown.',
   'timeline.unreadable': 'The history could not be read, so only the schedule for the next 24 hours is shown: {error}',
   'timeline.list.span': '{mode} from {start} to {end}',
@@ -256,7 +259,7 @@ export const en = {
 export type MessageKey = keyof typeof en;
 
 export const de: Partial<Record<MessageKey, string>> = {
-  'app.demo': 'Demo-Modus — keine NVIDIA-GPU gefunden, die Werte unten stammen von einer simulierten GPU. Es wird nichts wirklich vermietet oder berechnet.',
+  'app.demo': 'Demo-Modus — keine NVIDIA-GPU gefunden, die Werte unten sind simuliert. Es wird nichts wirklich vermietet oder berechnet.',
   'app.noTray': 'Auf diesem Desktop gibt es keinen Infobereich (Tray). Schließen des Fensters lässt Overtime im Hintergrund weiterlaufen; starten Sie es erneut, um das Fenster zurückzuholen, oder wählen Sie Beenden.',
   'app.configError': 'Die Konfigurationsdatei hat einen Fehler; die bisherigen Einstellungen gelten weiter:',
   'app.quit': 'Beenden',
@@ -325,6 +328,9 @@ export const de: Partial<Record<MessageKey, string>> = {
   'override.until': 'Manuell: {mode} bis {time}',
   'override.forever': 'Manuell: {mode} bis zum Fortsetzen',
   'override.auto': 'Automatisch',
+  'control.thisGpu': 'Nur diese GPU:',
+  'control.thisGpu.auto': 'Automatisch',
+  'control.thisGpu.label': 'Modus nur für GPU {index}',
   'gpu.since': 'seit {time}',
   'gpu.temp': 'Temperatur',
   'gpu.load': 'Auslastung',
@@ -370,7 +376,7 @@ export const de: Partial<Record<MessageKey, string>> = {
   'timeline.any': 'Vermietung oder ehrenamtlich',
   'timeline.gap': 'Nicht aufgezeichnet (Overtime lief nicht)',
   'timeline.planned': 'Schraffiert: was der Zeitplan erlaubt. Spiele, Temperatur und Preise entscheiden weiterhin.',
-  'timeline.simulated': 'Demo-Modus: Die aufgezeichneten Modi stammen von einer simulierten GPU.',
+  'timeline.simulated': 'Demo-Modus: Die aufgezeichneten Modi sind simuliert.',
   'timeline.notKept': 'Es wird kein Verlauf aufgezeichnet (dieser Agent führt kein Kassenbuch), daher zeigt die Leiste nur den Zeitplan der nächsten 24 Stunden.',
   'timeline.unreadable': 'Der Verlauf konnte nicht gelesen werden, daher zeigt die Leiste nur den Zeitplan der nächsten 24 Stunden: {error}',
   'timeline.list.span': '{mode} von {start} bis {end}',

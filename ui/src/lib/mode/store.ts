@@ -11,6 +11,10 @@ export interface ModeControls {
   setMode(mode: UiMode): Promise<void>;
   pause(preset: PausePreset): Promise<void>;
   auto(): Promise<void>;
+  /** Forces `mode` on one GPU only (by UUID). */
+  setModeFor(gpu: string, mode: UiMode): Promise<void>;
+  /** Clears what was forced on one GPU; an override for every GPU stays. */
+  autoFor(gpu: string): Promise<void>;
 }
 
 export function createModeControls(): ModeControls {
@@ -33,12 +37,19 @@ export function createModeControls(): ModeControls {
     setMode: (mode) => run(() => api.setMode(mode)),
     pause: (preset) => run(() => api.pause(preset)),
     auto: () => run(() => api.resumeAuto()),
+    setModeFor: (gpu, mode) => run(() => api.setMode(mode, gpu)),
+    autoFor: (gpu) => run(() => api.resumeAuto(gpu)),
   };
 }
 
 /** The override in force for every GPU, if any (the one the header describes). */
 export function globalOverride(s: UiSnapshot | null): UiOverride | null {
   return s?.overrides.find((o) => o.gpu_uuid === null) ?? null;
+}
+
+/** The override set for this one GPU, if any (an override for every GPU is not included). */
+export function gpuOverride(s: UiSnapshot | null, uuid: string): UiOverride | null {
+  return s?.overrides.find((o) => o.gpu_uuid === uuid) ?? null;
 }
 
 export function activeOverride(snapshot: Readable<UiSnapshot | null>): Readable<UiOverride | null> {
