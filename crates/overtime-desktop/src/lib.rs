@@ -173,7 +173,7 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
     }
     let tray = tray.map(|(t, _)| t);
 
-    tokio::spawn(host::serve(Arc::clone(&host), listener));
+    let serving = tokio::spawn(host::serve(Arc::clone(&host), listener));
     tokio::spawn(host::forward_snapshots(
         Arc::clone(&host),
         tray.clone().map(|t| t as Arc<dyn TrayView>),
@@ -212,6 +212,9 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
         agent.stop().await;
     }
     stop_tray(tray).await;
+    // The socket server removes its file when it ends; it must have ended before a restarted
+    // process binds the same path, or it could remove the new one's.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), serving).await;
     let _ = std::fs::remove_file(&socket);
     if host.restart_requested() {
         Ended::Restart
