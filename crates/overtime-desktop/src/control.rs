@@ -140,6 +140,11 @@ mod tests {
         assert_eq!(zone_named("Asia/Tokyo").iana_name(), Some("Asia/Tokyo"));
     }
 
+    /// `apply` now, in UTC.
+    async fn act(handle: &AgentHandle, control: Control) -> Result<(), DesktopError> {
+        apply(handle, control, Timestamp::now(), &TimeZone::UTC).await
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_toggle_reaches_the_agent_within_a_second() {
         let dir = tempfile::tempdir().unwrap();
@@ -148,14 +153,9 @@ mod tests {
         let mut rx = handle.snapshots.clone();
 
         let started = std::time::Instant::now();
-        apply(
-            &handle,
-            Control::Pause(PausePreset::OneHour),
-            Timestamp::now(),
-            &TimeZone::UTC,
-        )
-        .await
-        .unwrap();
+        act(&handle, Control::Pause(PausePreset::OneHour))
+            .await
+            .unwrap();
         let snap = tokio::time::timeout(
             std::time::Duration::from_secs(1),
             rx.wait_for(|s| s.overrides.len() == 1 && s.gpus.iter().all(|g| g.mode == Mode::Idle)),
@@ -167,9 +167,7 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
         assert!(snap.overrides[0].until.is_some());
 
-        apply(&handle, Control::Auto, Timestamp::now(), &TimeZone::UTC)
-            .await
-            .unwrap();
+        act(&handle, Control::Auto).await.unwrap();
         tokio::time::timeout(
             std::time::Duration::from_secs(1),
             rx.wait_for(|s| s.overrides.is_empty()),
@@ -185,26 +183,12 @@ mod tests {
             mode: UiMode::Volunteer,
             gpu: Some(uuid.clone()),
         };
-        apply(&handle, force_one, Timestamp::now(), &TimeZone::UTC)
+        act(&handle, force_one).await.unwrap();
+        act(&handle, Control::Pause(PausePreset::UntilResumed))
             .await
             .unwrap();
-        apply(
-            &handle,
-            Control::Pause(PausePreset::UntilResumed),
-            Timestamp::now(),
-            &TimeZone::UTC,
-        )
-        .await
-        .unwrap();
         rx.wait_for(|s| s.overrides.len() == 2).await.unwrap();
-        apply(
-            &handle,
-            Control::AutoGpu(uuid.clone()),
-            Timestamp::now(),
-            &TimeZone::UTC,
-        )
-        .await
-        .unwrap();
+        act(&handle, Control::AutoGpu(uuid.clone())).await.unwrap();
         let snap = tokio::time::timeout(
             std::time::Duration::from_secs(1),
             rx.wait_for(|s| s.overrides.len() == 1),
@@ -214,20 +198,16 @@ mod tests {
         .unwrap()
         .clone();
         assert_eq!(snap.overrides[0].scope, OverrideScope::AllGpus);
-        apply(&handle, Control::Auto, Timestamp::now(), &TimeZone::UTC)
-            .await
-            .unwrap();
+        act(&handle, Control::Auto).await.unwrap();
         rx.wait_for(|s| s.overrides.is_empty()).await.unwrap();
 
         // A GPU the agent does not have is refused, and says so.
-        let refused = apply(
+        let refused = act(
             &handle,
             Control::Force {
                 mode: UiMode::Rental,
                 gpu: Some("GPU-nope".into()),
             },
-            Timestamp::now(),
-            &TimeZone::UTC,
         )
         .await;
         assert!(
@@ -237,7 +217,7 @@ mod tests {
         agent.stop().await;
 
         // Once stopped, the handle reports the agent as unavailable rather than hanging.
-        let after = apply(&handle, Control::Auto, Timestamp::now(), &TimeZone::UTC).await;
+        let after = act(&handle, Control::Auto).await;
         assert!(
             matches!(after, Err(DesktopError::AgentUnavailable(_))),
             "{after:?}"

@@ -1,25 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
 import EarningsPanel from './EarningsPanel.svelte';
 import { ledger, period } from './fixtures';
 import { locale } from '../i18n/store';
 import type { UiLedger } from '../bindings';
+import { show, takeDown } from '../testing/mount';
 
-let target: HTMLElement;
-let app: Record<string, unknown> | undefined;
-
-function render(props: { ledger: UiLedger | null; simulated: boolean }) {
-  target = document.createElement('div');
-  document.body.append(target);
-  app = mount(EarningsPanel, { target, props });
-  flushSync();
-  return target;
-}
+const render = (props: { ledger: UiLedger | null; simulated: boolean }) => show(EarningsPanel, props);
 
 afterEach(() => {
-  if (app) unmount(app);
-  app = undefined;
-  target?.remove();
+  takeDown();
   locale.set('en-US');
 });
 

@@ -1,28 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { flushSync, tick } from 'svelte';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import StatusHero from './StatusHero.svelte';
 import { mockHost } from '../testing/host';
 import { gpu, snapshot } from '../testing/fixtures';
 import { telemetry } from '../telemetry/store';
 import { locale } from '../i18n/store';
+import { show, takeDown } from '../testing/mount';
 import type { UiGpu } from '../bindings';
 
-let target: HTMLElement;
-let app: Record<string, unknown> | undefined;
-
-function render(props: { gpu: UiGpu; ownControls?: boolean }) {
-  target = document.createElement('div');
-  document.body.append(target);
-  app = mount(StatusHero, { target, props });
-  flushSync();
-  return target;
-}
+const render = (props: { gpu: UiGpu; ownControls?: boolean }) => show(StatusHero, props);
 
 afterEach(() => {
-  if (app) unmount(app);
-  app = undefined;
-  target?.remove();
+  takeDown();
   clearMocks();
   locale.set('en-US');
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { flushSync, tick } from 'svelte';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { get } from 'svelte/store';
 import Timeline from './Timeline.svelte';
@@ -7,6 +7,7 @@ import { createTimeline } from './store';
 import { mockHost } from '../testing/host';
 import { locale } from '../i18n/store';
 import type { UiTimeline } from '../bindings';
+import { show, takeDown } from '../testing/mount';
 
 // jsdom measures nothing; the strip's width binding only needs the observer to exist.
 globalThis.ResizeObserver ??= class {
@@ -37,23 +38,16 @@ function timeline(over: Partial<UiTimeline> = {}): UiTimeline {
   };
 }
 
-let target: HTMLElement;
-let app: Record<string, unknown> | undefined;
-
 async function render(answer: () => unknown) {
   mockHost((method) => (method === 'timeline' ? answer() : null));
-  target = document.createElement('div');
-  document.body.append(target);
-  app = mount(Timeline, { target });
+  const target = show(Timeline, {});
   for (let i = 0; i < 5; i++) await tick();
   flushSync();
   return target;
 }
 
 afterEach(() => {
-  if (app) unmount(app);
-  app = undefined;
-  target?.remove();
+  takeDown();
   clearMocks();
   locale.set('en-US');
 });
