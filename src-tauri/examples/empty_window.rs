@@ -25,7 +25,10 @@ fn main() -> ExitCode {
             let page = "baseline://localhost/".parse()?;
             tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::External(page))
                 .title("Overtime baseline")
-                .inner_size(1100.0, 760.0)
+                .inner_size(
+                    overtime_dashboard::OPEN_SIZE.0,
+                    overtime_dashboard::OPEN_SIZE.1,
+                )
                 .build()?;
             Ok(())
         })

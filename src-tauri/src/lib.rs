@@ -8,6 +8,8 @@ mod events;
 mod link;
 mod window;
 
+pub use window::OPEN_SIZE;
+
 use std::process::ExitCode;
 
 use overtime_desktop::ipc;

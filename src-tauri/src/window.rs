@@ -5,12 +5,14 @@ use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
 
 /// The only window's label; the capability file grants permissions to this label.
 pub const MAIN: &str = "main";
+/// The window's size when it opens (logical pixels); the benchmark's empty window uses it too.
+pub const OPEN_SIZE: (f64, f64) = (1100.0, 760.0);
 
 /// Builds the window.
 pub fn open(app: &AppHandle) -> tauri::Result<()> {
     WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("Overtime")
-        .inner_size(1100.0, 760.0)
+        .inner_size(OPEN_SIZE.0, OPEN_SIZE.1)
         .min_inner_size(800.0, 600.0)
         .build()?;
     Ok(())

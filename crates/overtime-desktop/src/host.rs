@@ -435,6 +435,15 @@ mod tests {
         _dir: tempfile::TempDir,
     }
 
+    impl Rig {
+        /// Stops the agent, as the process does after a quit.
+        async fn stop_agent(&self) {
+            if let Some(agent) = self.host.shell.take_host() {
+                agent.stop().await;
+            }
+        }
+    }
+
     async fn rig() -> Rig {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::in_dir(dir.path());
@@ -578,9 +587,7 @@ mod tests {
             }
         }
         assert!(r.host.quit_token().is_cancelled());
-        if let Some(agent) = r.host.shell.take_host() {
-            agent.stop().await;
-        }
+        r.stop_agent().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -604,9 +611,7 @@ mod tests {
         }
         assert!(r.host.quit_token().is_cancelled());
         assert!(r.host.restart_requested());
-        if let Some(agent) = r.host.shell.take_host() {
-            agent.stop().await;
-        }
+        r.stop_agent().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -615,9 +620,7 @@ mod tests {
         r.host.quit();
         assert!(r.host.quit_token().is_cancelled());
         assert!(!r.host.restart_requested());
-        if let Some(agent) = r.host.shell.take_host() {
-            agent.stop().await;
-        }
+        r.stop_agent().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -637,8 +640,6 @@ mod tests {
         let (ok, _) = again.call(ipc::HELLO_DASHBOARD, Value::Null).await;
         assert_eq!(ok, Some(json!({"accepted": true})));
         r.host.quit();
-        if let Some(agent) = r.host.shell.take_host() {
-            agent.stop().await;
-        }
+        r.stop_agent().await;
     }
 }

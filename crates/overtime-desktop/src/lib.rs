@@ -68,7 +68,7 @@ pub fn run() -> ExitCode {
     }
     let options = HostOptions::from_env_and_args(&args);
     let background = args.iter().any(|a| a == "--background");
-    let demo_arg = args.iter().any(|a| a == "--demo");
+    let demo = options.demo;
     // Two workers: the agent's tick, the socket and the tray are all light; more threads would
     // only cost memory.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -84,7 +84,7 @@ pub fn run() -> ExitCode {
     };
     match runtime.block_on(run_host(options, background, started)) {
         Ended::Quit(code) => code,
-        Ended::Restart => start_again(demo_arg),
+        Ended::Restart => start_again(demo),
     }
 }
 
@@ -97,7 +97,7 @@ enum Ended {
 }
 
 /// Starts a new Overtime with the window open, as the user was in it when asking for the
-/// restart, and the same `--demo` choice; the environment carries over on its own.
+/// restart, in demo mode if this one was; the rest of the environment carries over on its own.
 fn start_again(demo: bool) -> ExitCode {
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
