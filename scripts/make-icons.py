@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Draws Overtime's app icon and the per-mode tray icons as PNGs (no image library needed).
+"""Draws Overtime's app icon and the per-mode tray icons as PNGs, and packs the app icon into
+icons/icon.ico for the Windows build (the window's resource file needs one); no image library
+needed.
 
 Run from the repository root: `python3 scripts/make-icons.py`. The output is committed under
 icons/; rerun only to change the artwork.
@@ -21,7 +23,7 @@ GLYPHS = {
 }
 
 
-def png(path, size, pixel):
+def png_bytes(size, pixel):
     rows = []
     for y in range(size):
         row = bytearray([0])
@@ -35,9 +37,25 @@ def png(path, size, pixel):
         return c + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+def png(path, size, pixel):
+    path.write_bytes(png_bytes(size, pixel))
+
+
+def ico(path, images):
+    """Writes an ICO file holding `images`, a list of (size, PNG bytes). ICO entries may be whole
+    PNG files (Windows Vista and later, windres and Tauri read them), so no BMP encoder is needed."""
+    header = struct.pack("<HHH", 0, 1, len(images))
+    offset = len(header) + 16 * len(images)
+    entries, data = b"", b""
+    for size, image in images:
+        # Width and height are one byte each; 0 stands for 256.
+        side = 0 if size >= 256 else size
+        entries += struct.pack("<BBBBHHII", side, side, 0, 0, 1, 32, len(image), offset + len(data))
+        data += image
+    path.write_bytes(header + entries + data)
 
 
 def hex_rgb(h):
@@ -63,7 +81,7 @@ def tray(name, color, letter, size=64):
     png(OUT / f"tray-{name}.png", size, pixel)
 
 
-def app_icon(size):
+def app_icon_pixels(size):
     def pixel(x, y):
         s = size / 256
         # Rounded dark square, an amber dial, and clock hands: "overtime".
@@ -83,7 +101,17 @@ def app_icon(size):
                 col = (0x26, 0x32, 0x38)
         return (*col, int(a * 255))
 
-    png(OUT / ("icon.png" if size == 256 else f"{size}x{size}.png"), size, pixel)
+    return pixel
+
+
+def app_icon(size):
+    png(OUT / ("icon.png" if size == 256 else f"{size}x{size}.png"), size, app_icon_pixels(size))
+
+
+def app_icon_ico():
+    # The sizes Windows asks for: title bar and taskbar (16-32), Explorer's views (48-256).
+    sizes = (16, 24, 32, 48, 64, 128, 256)
+    ico(OUT / "icon.ico", [(s, png_bytes(s, app_icon_pixels(s))) for s in sizes])
 
 
 if __name__ == "__main__":
@@ -98,3 +126,4 @@ if __name__ == "__main__":
         tray(name, color, letter)
     for size in (256, 128, 32):
         app_icon(size)
+    app_icon_ico()
