@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use overtime_core::{Mode, OverrideScope};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::error::AgentError;
 use crate::snapshot::AgentSnapshot;
 
 /// A command from a front end. Each carries a reply channel so the caller learns the outcome.
@@ -16,16 +17,16 @@ pub enum AgentCommand {
         mode: Mode,
         scope: OverrideScope,
         until: Option<Timestamp>,
-        reply: oneshot::Sender<Result<(), String>>,
+        reply: oneshot::Sender<Result<(), AgentError>>,
     },
     /// Back to automatic for these GPUs (`AllGpus` clears every override).
     ClearOverride {
         scope: OverrideScope,
-        reply: oneshot::Sender<Result<(), String>>,
+        reply: oneshot::Sender<Result<(), AgentError>>,
     },
     /// Re-read the configuration file now.
     ReloadConfig {
-        reply: oneshot::Sender<Result<(), String>>,
+        reply: oneshot::Sender<Result<(), AgentError>>,
     },
 }
 
@@ -44,15 +45,14 @@ impl AgentHandle {
 
     async fn call(
         &self,
-        make: impl FnOnce(oneshot::Sender<Result<(), String>>) -> AgentCommand,
-    ) -> Result<(), String> {
+        make: impl FnOnce(oneshot::Sender<Result<(), AgentError>>) -> AgentCommand,
+    ) -> Result<(), AgentError> {
         let (tx, rx) = oneshot::channel();
         self.commands
             .send(make(tx))
             .await
-            .map_err(|_| "the agent has stopped".to_owned())?;
-        rx.await
-            .map_err(|_| "the agent stopped before answering".to_owned())?
+            .map_err(|_| AgentError::Stopped)?;
+        rx.await.map_err(|_| AgentError::StoppedBeforeAnswer)?
     }
 
     pub async fn set_override(
@@ -60,7 +60,7 @@ impl AgentHandle {
         mode: Mode,
         scope: OverrideScope,
         until: Option<Timestamp>,
-    ) -> Result<(), String> {
+    ) -> Result<(), AgentError> {
         self.call(|reply| AgentCommand::SetOverride {
             mode,
             scope,
@@ -70,12 +70,12 @@ impl AgentHandle {
         .await
     }
 
-    pub async fn clear_override(&self, scope: OverrideScope) -> Result<(), String> {
+    pub async fn clear_override(&self, scope: OverrideScope) -> Result<(), AgentError> {
         self.call(|reply| AgentCommand::ClearOverride { scope, reply })
             .await
     }
 
-    pub async fn reload_config(&self) -> Result<(), String> {
+    pub async fn reload_config(&self) -> Result<(), AgentError> {
         self.call(|reply| AgentCommand::ReloadConfig { reply })
             .await
     }

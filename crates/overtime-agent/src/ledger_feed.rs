@@ -13,16 +13,17 @@ use std::path::{Path, PathBuf};
 use jiff::{SignedDuration, Timestamp};
 use overtime_core::config::Config;
 use overtime_core::money::Money;
-use overtime_core::{GpuReading, Mode};
+use overtime_core::{GpuReading, Mode, Period};
 use overtime_ledger::rollup::MinuteRollupBuilder;
 use overtime_ledger::{
     CostModel, CreditRecord, CreditValue, DecisionRecord, EarningRecord, EnergyMeter, EnergySample,
     Event, FigureFilter, LedgerError, LedgerHealth, LedgerStore, LedgerWriter, Pricing,
-    SessionStart, Tariff, TariffPeriod, Totals, Weekday, WriterConfig,
+    SessionStart, Tariff, TariffPeriod, Weekday, WriterConfig,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::providers::{CreditReport, Statement};
+use crate::reports::Earned;
 
 /// The ledger as front ends see it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -52,10 +53,12 @@ pub struct EarningsView {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EarningsPeriod {
-    /// `today`, `7d`, `30d`, `all`.
+    /// The period's key (`today`, `7d`, `30d`, `all`: [`Period::key`]).
     pub range: String,
+    /// Statements plus live estimates ([`crate::reports`] defines each figure).
     pub gross: Vec<Money>,
-    /// Live estimates (contract price × elapsed) not yet replaced by a statement.
+    /// The part of `gross` that is a live estimate (contract price × elapsed), not yet
+    /// replaced by a statement.
     pub estimated: Vec<Money>,
     pub electricity: Vec<Money>,
     pub net: Vec<Money>,
@@ -374,7 +377,9 @@ pub fn read_working_draw(
         .collect()
 }
 
-/// Figures for today, 7 and 30 days and all time, read on the caller's (blocking) thread.
+/// Figures for [`Period::STANDARD`] (today, 7 days, 30 days, all time), read on the caller's
+/// (blocking) thread. Money as [`crate::reports`] defines it, so these are the numbers History
+/// and `overtime earnings` give for the same periods.
 pub fn read_earnings(
     path: &Path,
     model: &CostModel,
@@ -382,28 +387,19 @@ pub fn read_earnings(
     includes_simulated: bool,
 ) -> Result<EarningsView, LedgerError> {
     let store = LedgerStore::open_reader(path)?;
-    let today = now
-        .to_zoned_datetime(model.tz.clone())
-        .start_of_day()
-        .map(|z| z.timestamp())
-        .unwrap_or(now - SignedDuration::from_hours(24));
-    let ranges = [
-        ("today", today),
-        ("7d", now - SignedDuration::from_hours(24 * 7)),
-        ("30d", now - SignedDuration::from_hours(24 * 30)),
-        ("all", Timestamp::UNIX_EPOCH),
-    ];
-    let mut periods = Vec::with_capacity(ranges.len());
-    for (range, from) in ranges {
-        let to = now + SignedDuration::from_secs(1);
-        let f = store.figures(from, to, &FigureFilter::default(), model, now)?;
-        let list = |t: &Totals| t.iter().collect::<Vec<Money>>();
+    let mut periods = Vec::with_capacity(Period::STANDARD.len());
+    for period in Period::STANDARD {
+        let bounds = period
+            .bounds(now, &model.tz)
+            .map_err(|e| LedgerError::Range(e.to_string()))?;
+        let f = store.figures(bounds.from, bounds.to, &FigureFilter::default(), model, now)?;
+        let earned = Earned::of(&f);
         periods.push(EarningsPeriod {
-            range: range.to_owned(),
-            gross: list(&f.gross),
-            estimated: list(&f.estimated),
-            electricity: list(&f.electricity_cost),
-            net: list(&f.net),
+            range: period.key().to_owned(),
+            gross: earned.gross,
+            estimated: earned.estimated,
+            electricity: earned.electricity,
+            net: earned.net,
             energy_kwh: f.energy_kwh,
             co2_g: f.co2_g,
             mode_hours: f.mode_hours.into_iter().collect(),

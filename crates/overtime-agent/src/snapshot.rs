@@ -37,6 +37,16 @@ pub struct AgentSnapshot {
     pub ledger: Option<crate::ledger_feed::LedgerView>,
 }
 
+impl AgentSnapshot {
+    /// The zone the agent decides and reports in, by the name it publishes; the system's zone
+    /// when that name is unknown here (a window built against an older zone database).
+    pub fn time_zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::db()
+            .get(&self.timezone)
+            .unwrap_or_else(|_| jiff::tz::TimeZone::system())
+    }
+}
+
 /// One GPU: its readings, its mode and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GpuStatus {

@@ -10,7 +10,7 @@ use crate::clock::SystemClock;
 use crate::paths::Paths;
 use crate::providers::setup::{self, DemoOptions};
 use crate::sensors::{self, Sensors};
-use crate::supervisor::{Agent, AgentError, AgentParts};
+use crate::supervisor::{Agent, AgentParts, StartError};
 
 /// What to run the agent on.
 #[derive(Debug, Clone, Copy)]
@@ -27,7 +27,7 @@ pub async fn start(
     config: Config,
     paths: &Paths,
     options: StartOptions,
-) -> Result<Agent, AgentError> {
+) -> Result<Agent, StartError> {
     let (sensors, note): (Box<dyn Sensors>, String) = match options.demo_gpus {
         Some(gpus) => (
             Box::new(sensors::simulated::SimulatedSensors::new(

@@ -33,6 +33,7 @@ use tokio_util::sync::CancellationToken;
 use crate::activity::{self, ActivityHandle};
 use crate::clock::Clock;
 use crate::config_file::ConfigWatch;
+use crate::error::AgentError;
 use crate::handle::{AgentCommand, AgentHandle};
 use crate::ledger_feed::{self, EarningsView, LedgerFeed, LedgerView};
 use crate::providers::runner::{self, ProviderLink, RunnerTiming};
@@ -105,8 +106,9 @@ pub struct Agent {
     task: JoinHandle<()>,
 }
 
+/// Why the agent could not start.
 #[derive(Debug, thiserror::Error)]
-pub enum AgentError {
+pub enum StartError {
     #[error("cannot start the activity watcher: {0}")]
     Activity(#[from] activity::ActivityError),
     #[error("cannot use the state directory {path}: {source}")]
@@ -118,9 +120,9 @@ pub enum AgentError {
 
 impl Agent {
     /// Build every part, wait briefly for providers' first reports, decide once, and start the loop.
-    pub async fn start(parts: AgentParts) -> Result<Agent, AgentError> {
+    pub async fn start(parts: AgentParts) -> Result<Agent, StartError> {
         let shutdown = CancellationToken::new();
-        std::fs::create_dir_all(&parts.state_dir).map_err(|source| AgentError::StateDir {
+        std::fs::create_dir_all(&parts.state_dir).map_err(|source| StartError::StateDir {
             path: parts.state_dir.clone(),
             source,
         })?;
@@ -532,7 +534,7 @@ impl Supervisor {
                 reply,
             } => {
                 let result = self.check_scope(&scope).and_then(|()| match until {
-                    Some(u) if u <= now => Err("that time has already passed".to_owned()),
+                    Some(u) if u <= now => Err(AgentError::TimePassed),
                     _ => Ok(()),
                 });
                 if result.is_ok() {
@@ -562,10 +564,13 @@ impl Supervisor {
             }
             AgentCommand::ReloadConfig { reply } => {
                 let result = match &mut self.config_watch {
-                    None => Err("the agent runs on built-in defaults; there is no configuration file to reload".to_owned()),
+                    None => Err(AgentError::NoConfigFile),
                     Some(w) => {
                         let loaded = w.reload();
-                        let outcome = loaded.as_ref().map(|_| ()).map_err(|e| e.to_string());
+                        let outcome = match &loaded {
+                            Ok(_) => Ok(()),
+                            Err(e) => Err(AgentError::from(e)),
+                        };
                         self.adopt_config(loaded);
                         outcome
                     }
@@ -575,13 +580,11 @@ impl Supervisor {
         }
     }
 
-    fn check_scope(&self, scope: &OverrideScope) -> Result<(), String> {
+    fn check_scope(&self, scope: &OverrideScope) -> Result<(), AgentError> {
         match scope {
             OverrideScope::AllGpus => Ok(()),
             OverrideScope::Gpu(uuid) if self.gpus.iter().any(|g| &g.uuid == uuid) => Ok(()),
-            OverrideScope::Gpu(uuid) => Err(format!(
-                "there is no GPU {uuid}; `overtime status` lists them"
-            )),
+            OverrideScope::Gpu(uuid) => Err(AgentError::UnknownGpu { gpu: uuid.clone() }),
         }
     }
 

@@ -72,7 +72,7 @@ async fn start_with(
     }
 }
 
-async fn start(reload_answer: Result<(), String>) -> Running {
+async fn start(reload_answer: Result<(), overtime_agent::AgentError>) -> Running {
     let (handle, seen) = fake_agent(snapshot(), reload_answer);
     start_with(handle, seen, true).await
 }
@@ -366,7 +366,11 @@ async fn delete_override_returns_one_gpu_or_all_to_automatic() {
 #[tokio::test]
 async fn config_reload_passes_the_validation_error_back_as_422() {
     let message = "config.toml line 4: schedule.windows[0].start '25:00' is not a time";
-    let mut api = start(Err(message.to_owned())).await;
+    let mut api = start(Err(overtime_agent::AgentError::InvalidConfigFile {
+        message: message.to_owned(),
+        fields: Vec::new(),
+    }))
+    .await;
     let response = api
         .authed(api.http.post(api.url("/api/v1/config/reload")))
         .send()

@@ -249,7 +249,13 @@ async fn an_override_from_a_front_end_applies_and_expires_by_itself() {
         .set_override(Mode::Idle, OverrideScope::Gpu("GPU-NOPE".into()), None)
         .await
         .unwrap_err();
-    assert!(err.contains("GPU-NOPE"));
+    assert_eq!(
+        err,
+        overtime_agent::AgentError::UnknownGpu {
+            gpu: "GPU-NOPE".into()
+        }
+    );
+    assert!(err.to_string().contains("GPU-NOPE"));
 
     settle(61_000).await;
     let s = r.handle.snapshot();
@@ -268,7 +274,15 @@ async fn an_invalid_config_change_keeps_the_last_good_one_and_is_reported() {
     )
     .unwrap();
     let err = r.handle.reload_config().await.unwrap_err();
-    assert!(err.contains("soft_limit_c"), "{err}");
+    assert_eq!(err.code(), overtime_agent::ErrorCode::InvalidSettings);
+    assert!(err.to_string().contains("soft_limit_c"), "{err}");
+    assert!(
+        err.fields()
+            .iter()
+            .any(|f| f.field == "thermal.soft_limit_c"),
+        "{:?}",
+        err.fields()
+    );
     settle(10).await;
     let s = r.handle.snapshot();
     assert!(

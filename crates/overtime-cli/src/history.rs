@@ -113,7 +113,7 @@ pub fn earnings(args: EarningsArgs) -> anyhow::Result<ExitCode> {
     let money = |list: &[overtime_core::money::Money]| overtime_core::money::format_totals(list, 2);
     println!(
         "{:<6} {:>14} {:>14} {:>14} {:>14} {:>9}",
-        "range", "gross", "estimated", "electricity", "net", "kWh"
+        "range", "gross", "of it est.", "electricity", "net", "kWh"
     );
     for p in &view.periods {
         println!(

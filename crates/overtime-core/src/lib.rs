@@ -9,6 +9,7 @@ pub mod config;
 pub mod gpu;
 pub mod mode;
 pub mod money;
+pub mod period;
 pub mod policy;
 pub mod reason;
 pub mod running_cost;
@@ -17,5 +18,6 @@ pub mod thermal;
 
 pub use gpu::{GpuId, GpuReading, ThrottleReasons};
 pub use mode::{Mode, Override, OverrideScope};
+pub use period::{Bounds, Period, PeriodError};
 pub use reason::Reason;
 pub use running_cost::{DrawSource, RunningCost, WorkingDraw};

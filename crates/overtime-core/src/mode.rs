@@ -1,10 +1,12 @@
 //! The three things a GPU can be doing, and the user's manual overrides of the automatic choice.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// What a GPU is used for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename = "UiMode")]
 pub enum Mode {
     /// Listed on (or rented through) a marketplace.
     Rental,

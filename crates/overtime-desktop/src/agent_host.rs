@@ -82,7 +82,7 @@ pub enum HostError {
     #[error("cannot work out where Overtime keeps its files: {0}")]
     Paths(#[from] overtime_agent::paths::PathsError),
     #[error("the agent could not start: {0}")]
-    Agent(#[from] overtime_agent::supervisor::AgentError),
+    Agent(#[from] overtime_agent::supervisor::StartError),
 }
 
 impl AgentHost {

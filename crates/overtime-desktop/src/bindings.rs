@@ -15,13 +15,7 @@ const BINDINGS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/l
 fn render() -> String {
     use crate::control::PausePreset;
     use crate::earnings::{UiCredit, UiEarnings, UiLedger, UiMoney, UiPeriod, UiRange};
-    use crate::error::{CommandErrorWire, ErrorCode, FieldError};
     use crate::recent::UiRecentGpu;
-    use crate::service::csv_export::ExportDone;
-    use crate::service::history::{
-        HistoryDay, HistoryFigures, HistoryGpu, HistoryQuery, HistoryRange, HistorySession,
-        HistoryView, ModeHours, ProjectCreditWire,
-    };
     use crate::settings::api::ApiForm;
     use crate::settings::autostart::AutostartState;
     use crate::settings::credentials::{CredentialName, CredentialState};
@@ -32,12 +26,19 @@ fn render() -> String {
         BoincForm, FahForm, HookForm, HookPick, ProvidersForm, RentalPick, VastForm, VolunteerPick,
     };
     use crate::settings::{Paint, SettingsView, ThermalForm};
-    use crate::timeline::{
-        HistoryState, UiGpuTimeline, UiHourTick, UiPlanSpan, UiSpan, UiTimeline,
-    };
     use crate::wire::{
         ApiState, UiGpu, UiLimits, UiMode, UiOverride, UiProvider, UiReading, UiSnapshot,
     };
+    use overtime_agent::error::{CommandErrorWire, ErrorCode, FieldError};
+    use overtime_agent::reports::export::ExportDone;
+    use overtime_agent::reports::history::{
+        HistoryDay, HistoryGpu, HistoryQuery, HistorySession, HistoryView,
+    };
+    use overtime_agent::reports::timeline::{
+        HistoryState, UiGpuTimeline, UiHourTick, UiPlanSpan, UiSpan, UiTimeline,
+    };
+    use overtime_agent::reports::{ModeHours, PeriodFigures, ProjectCreditWire};
+    use overtime_core::Period;
 
     let decls = [
         UiMode::decl(),
@@ -86,11 +87,11 @@ fn render() -> String {
         ErrorCode::decl(),
         FieldError::decl(),
         CommandErrorWire::decl(),
-        HistoryRange::decl(),
+        Period::decl(),
         HistoryQuery::decl(),
         ModeHours::decl(),
         ProjectCreditWire::decl(),
-        HistoryFigures::decl(),
+        PeriodFigures::decl(),
         HistoryDay::decl(),
         HistorySession::decl(),
         HistoryGpu::decl(),
@@ -98,7 +99,7 @@ fn render() -> String {
         ExportDone::decl(),
     ];
     let mut out = String::from(
-        "// Generated from crates/overtime-desktop's wire types by ts-rs; do not edit.\n\
+        "// Generated from the agent's and the desktop's wire types by ts-rs; do not edit.\n\
          // Refresh: OVERTIME_UPDATE_BINDINGS=1 cargo test -p overtime-desktop bindings\n\n",
     );
     for d in decls {

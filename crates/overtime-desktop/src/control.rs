@@ -9,7 +9,7 @@ use overtime_core::{Mode, OverrideScope};
 use serde::Deserialize;
 use ts_rs::TS;
 
-use crate::error::DesktopError;
+use crate::error::AgentError;
 use crate::wire::UiMode;
 
 /// How long a pause lasts.
@@ -63,13 +63,13 @@ pub async fn apply(
     control: Control,
     now: Timestamp,
     tz: &TimeZone,
-) -> Result<(), DesktopError> {
-    let result = match control {
+) -> Result<(), AgentError> {
+    match control {
         Control::Auto => handle.clear_override(OverrideScope::AllGpus).await,
         Control::AutoGpu(uuid) => handle.clear_override(OverrideScope::Gpu(uuid)).await,
         Control::Force { mode, gpu } => {
             let scope = gpu.map_or(OverrideScope::AllGpus, OverrideScope::Gpu);
-            handle.set_override(Mode::from(mode), scope, None).await
+            handle.set_override(mode, scope, None).await
         }
         Control::Pause(preset) => {
             handle
@@ -80,8 +80,7 @@ pub async fn apply(
                 )
                 .await
         }
-    };
-    result.map_err(DesktopError::from_agent)
+    }
 }
 
 /// The agent's zone by name (as its snapshot reports it), else the system's.
@@ -141,7 +140,7 @@ mod tests {
     }
 
     /// `apply` now, in UTC.
-    async fn act(handle: &AgentHandle, control: Control) -> Result<(), DesktopError> {
+    async fn act(handle: &AgentHandle, control: Control) -> Result<(), AgentError> {
         apply(handle, control, Timestamp::now(), &TimeZone::UTC).await
     }
 
@@ -211,16 +210,13 @@ mod tests {
         )
         .await;
         assert!(
-            matches!(refused, Err(DesktopError::Rejected(_))),
+            matches!(&refused, Err(e) if e.code() == crate::error::ErrorCode::Rejected),
             "{refused:?}"
         );
         agent.stop().await;
 
         // Once stopped, the handle reports the agent as unavailable rather than hanging.
         let after = act(&handle, Control::Auto).await;
-        assert!(
-            matches!(after, Err(DesktopError::AgentUnavailable(_))),
-            "{after:?}"
-        );
+        assert!(matches!(&after, Err(e) if e.is_unavailable()), "{after:?}");
     }
 }

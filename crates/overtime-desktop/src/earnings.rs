@@ -5,7 +5,8 @@
 //! summed across currencies and never turned into a float; the UI formats them per locale.
 
 use overtime_agent::ledger_feed::{EarningsPeriod, EarningsView, LedgerView};
-use overtime_core::money::Money;
+pub use overtime_agent::reports::UiMoney;
+use overtime_agent::reports::ui_money as money;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -65,26 +66,18 @@ impl UiRange {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct UiPeriod {
     pub range: UiRange,
-    /// What providers' statements booked in the range.
+    /// Statements plus live estimates (`overtime_agent::reports` defines each figure).
     pub gross: Vec<UiMoney>,
-    /// Live estimate (contract price × elapsed) for rental time no statement covers yet: a
-    /// running rental. Replaced by the statement once the provider sends it.
+    /// The part of `gross` that is a live estimate (contract price × elapsed) for rental time
+    /// no statement covers yet: a running rental. Replaced by the statement once it comes.
     pub estimated: Vec<UiMoney>,
     /// Electricity for the GPUs and the rest of the PC, in the tariff's currency.
     pub electricity: Vec<UiMoney>,
-    /// `gross + estimated − electricity`, per currency.
+    /// `gross − electricity`, per currency.
     pub net: Vec<UiMoney>,
     pub energy_kwh: f64,
     /// Volunteer credit earned in the range, per project (credits are points, not money).
     pub credits: Vec<UiCredit>,
-}
-
-/// An exact amount of money: `amount` is a decimal string (`"12.3400"`, `"-0.5"`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct UiMoney {
-    pub amount: String,
-    /// ISO 4217 code (`EUR`).
-    pub currency: String,
 }
 
 /// Credit for one volunteer project.
@@ -144,20 +137,11 @@ impl UiPeriod {
     }
 }
 
-fn money(list: &[Money]) -> Vec<UiMoney> {
-    list.iter()
-        .map(|m| UiMoney {
-            amount: m.amount.to_string(),
-            currency: m.currency.code().to_owned(),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use overtime_core::money::Currency;
+    use overtime_core::money::{Currency, Money};
 
     fn m(amount: &str, currency: &str) -> Money {
         Money::new(amount.parse().unwrap(), Currency::new(currency).unwrap())
@@ -201,8 +185,9 @@ mod tests {
                     amount: "-0.42".into(),
                     currency: "EUR".into()
                 },
+                // Six places, as every figure crosses: below any coin.
                 UiMoney {
-                    amount: "1.3500000001".into(),
+                    amount: "1.35".into(),
                     currency: "USD".into()
                 },
             ]
@@ -210,7 +195,7 @@ mod tests {
         assert_eq!(today.estimated[0].amount, "0.35");
         assert_eq!(today.credits[0].project, "Einstein@Home");
         let json = serde_json::to_value(today).unwrap();
-        assert_eq!(json["gross"][0]["amount"], "1.0000000001");
+        assert_eq!(json["gross"][0]["amount"], "1");
         assert_eq!(json["range"], "today");
     }
 

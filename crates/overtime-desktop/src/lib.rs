@@ -1,12 +1,14 @@
 //! Overtime's desktop app. Two processes: this one — resident, small, no GUI toolkit — runs the
-//! agent, the tray icon (a D-Bus StatusNotifierItem) and a local socket; the dashboard window
-//! (`src-tauri`, WebKit) is started on demand and ends when closed, so Overtime in the tray
-//! costs no web view memory at all.
+//! agent, the tray icon (a D-Bus StatusNotifierItem on Linux) and the local endpoint; the
+//! dashboard window (`src-tauri`, WebKit) is started on demand and ends when closed, so Overtime
+//! in the tray costs no web view memory at all.
 //!
-//! Modules: `host` (window process, socket server, snapshot forwarding), `ipc` (the socket's
-//! protocol), `service` (every method the window may call), `tray` + `tray_state`, `settings`
+//! Modules: `host` (window process, connection server, snapshot forwarding), `signals` (the
+//! system asking to stop), `service` (every method the window may call), `tray` + `tray_state`, `settings`
 //! (the config file edited and validated), `control` (overrides from tray and window), `wire`
-//! (the types the UI sees, with generated TypeScript). Decisions stay in the agent and the core.
+//! (the types the UI sees, with generated TypeScript). The protocol and the transport to the
+//! window (a Unix socket, a named pipe on Windows) are `overtime_link`'s, shared with the window.
+//! Decisions stay in the agent and the core.
 
 pub mod agent_host;
 mod bindings;
@@ -14,16 +16,15 @@ pub mod control;
 pub mod earnings;
 pub mod error;
 pub mod host;
-pub mod ipc;
 pub mod locale;
 pub mod notify;
 pub mod recent;
 pub mod service;
 pub mod settings;
 pub mod shell;
+pub mod signals;
 #[cfg(test)]
 mod test_agent;
-pub mod timeline;
 #[cfg(target_os = "linux")]
 pub mod tray;
 pub mod tray_state;
@@ -33,11 +34,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use overtime_link::{Endpoint, HostMessage, IpcError, LineReader, Listener, Request, Stream};
 use tokio::sync::mpsc;
 
 use crate::agent_host::{AgentHost, HostOptions};
 use crate::host::{Host, TrayAction, TrayView};
 use crate::shell::Shell;
+use crate::signals::StopSignals;
 use crate::tray_state::{TrayState, TrayText};
 
 const USAGE: &str = "\
@@ -52,7 +55,7 @@ Launching it again while it runs brings the dashboard window up.";
 /// Starts the app and blocks until the user quits. Exit code 1 when it could not start.
 pub fn run() -> ExitCode {
     let started = Instant::now();
-    init_logging();
+    overtime_link::init_logging();
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!("{USAGE}");
@@ -92,7 +95,7 @@ pub fn run() -> ExitCode {
 enum Ended {
     Quit(ExitCode),
     /// The user asked for a restart (settings read at start changed): everything has stopped
-    /// and the socket is gone, so a new process can take over.
+    /// and the endpoint is free, so a new process can take over.
     Restart,
 }
 
@@ -130,27 +133,26 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
             return Ended::Quit(ExitCode::FAILURE);
         }
     };
-    let socket = ipc::socket_path(&paths.state_dir);
-    let listener = match host::bind(&socket).await {
+    let endpoint = Endpoint::from_env_or(&paths.state_dir);
+    let listener = match Listener::bind(&endpoint).await {
         Ok(l) => l,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            return Ended::Quit(hand_over_to_running(&socket, background).await);
+            return Ended::Quit(hand_over_to_running(&endpoint, background).await);
         }
         Err(e) => {
             eprintln!(
-                "Overtime could not start: cannot open its local socket {}: {e}. Check that \
-                 the directory is writable.",
-                socket.display()
+                "Overtime could not start: cannot open its local endpoint {endpoint}: {e}. Check \
+                 that the state directory is writable, or point OVERTIME_STATE_DIR elsewhere."
             );
             return Ended::Quit(ExitCode::FAILURE);
         }
     };
-
     let agent = match AgentHost::start(&options).await {
         Ok(a) => a,
         Err(e) => {
             eprintln!("Overtime could not start: {e}");
-            let _ = std::fs::remove_file(&socket);
+            // Frees the endpoint (on Unix, removes the socket file).
+            drop(listener);
             return Ended::Quit(ExitCode::FAILURE);
         }
     };
@@ -158,7 +160,7 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
         tracing::info!("no NVIDIA GPU answered: demo mode with a simulated GPU");
     }
     let shell = Shell::new(agent, started);
-    let host = Host::new(Arc::clone(&shell), socket.clone());
+    let host = Host::new(Arc::clone(&shell), endpoint);
     let (tray_tx, mut tray_rx) = mpsc::unbounded_channel::<TrayAction>();
     let text = TrayText::from_env();
     let initial = TrayState::of(&shell.handle.snapshot(), jiff::Timestamp::now(), &text);
@@ -173,7 +175,7 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
     }
     let tray = tray.map(|(t, _)| t);
 
-    let serving = tokio::spawn(host::serve(Arc::clone(&host), listener));
+    let mut serving = tokio::spawn(host::serve(Arc::clone(&host), listener));
     tokio::spawn(host::forward_snapshots(
         Arc::clone(&host),
         tray.clone().map(|t| t as Arc<dyn TrayView>),
@@ -193,8 +195,7 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
     }
 
     let quit = host.quit_token();
-    let mut term = signal(tokio::signal::unix::SignalKind::terminate());
-    let mut int = signal(tokio::signal::unix::SignalKind::interrupt());
+    let mut stop_signals = StopSignals::install();
     loop {
         tokio::select! {
             Some(action) = tray_rx.recv() => {
@@ -202,8 +203,7 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
                 tokio::spawn(async move { host.on_tray(action).await });
             }
             () = quit.cancelled() => break,
-            _ = recv(&mut term) => host.quit(),
-            _ = recv(&mut int) => host.quit(),
+            () = stop_signals.recv() => host.quit(),
         }
     }
     // The agent first: providers are handed back while the icon still shows, and the tray's
@@ -212,10 +212,16 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
         agent.stop().await;
     }
     stop_tray(tray).await;
-    // The socket server removes its file when it ends; it must have ended before a restarted
-    // process binds the same path, or it could remove the new one's.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), serving).await;
-    let _ = std::fs::remove_file(&socket);
+    // The server's listener frees the endpoint when it ends (on Unix it removes the socket
+    // file); that must have happened before a restarted process binds it. Aborting a server
+    // that is slow to end drops its listener too, and awaiting the abort waits for that.
+    if tokio::time::timeout(std::time::Duration::from_secs(2), &mut serving)
+        .await
+        .is_err()
+    {
+        serving.abort();
+        let _ = serving.await;
+    }
     if host.restart_requested() {
         Ended::Restart
     } else {
@@ -225,12 +231,12 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
 
 /// Another Overtime runs: ask it to show its window (unless started in the background) and
 /// leave.
-async fn hand_over_to_running(socket: &std::path::Path, background: bool) -> ExitCode {
+async fn hand_over_to_running(endpoint: &Endpoint, background: bool) -> ExitCode {
     if background {
         tracing::info!("Overtime is already running");
         return ExitCode::SUCCESS;
     }
-    match ask_to_open(socket).await {
+    match ask_to_open(endpoint).await {
         Ok(()) => {
             tracing::info!("Overtime is already running: its dashboard was brought up");
             ExitCode::SUCCESS
@@ -245,25 +251,25 @@ async fn hand_over_to_running(socket: &std::path::Path, background: bool) -> Exi
     }
 }
 
-async fn ask_to_open(socket: &std::path::Path) -> Result<(), ipc::IpcError> {
-    let stream = ipc::connect(socket).await.ok_or(ipc::IpcError::Closed)?;
+async fn ask_to_open(endpoint: &Endpoint) -> Result<(), IpcError> {
+    let stream = Stream::connect(endpoint).await.ok_or(IpcError::Closed)?;
     let (read, mut write) = stream.into_split();
-    let request = ipc::Request {
+    let request = Request {
         id: 1,
-        method: ipc::OPEN_DASHBOARD.to_owned(),
+        method: overtime_link::OPEN_DASHBOARD.to_owned(),
         params: serde_json::Value::Null,
     };
-    ipc::write_line(&mut write, &request).await?;
-    let mut reader = ipc::LineReader::new(read);
+    overtime_link::write_line(&mut write, &request).await?;
+    let mut reader = LineReader::new(read);
     let answer = tokio::time::timeout(
         std::time::Duration::from_secs(5),
-        reader.next::<ipc::HostMessage>(),
+        reader.next::<HostMessage>(),
     )
     .await
-    .map_err(|_| ipc::IpcError::Closed)??;
+    .map_err(|_| IpcError::Closed)??;
     match answer {
-        ipc::HostMessage::Reply { err: None, .. } => Ok(()),
-        other => Err(ipc::IpcError::Malformed(format!("{other:?}"))),
+        HostMessage::Reply { err: None, .. } => Ok(()),
+        other => Err(IpcError::Malformed(format!("{other:?}"))),
     }
 }
 
@@ -314,28 +320,3 @@ async fn stop_tray(tray: Option<TrayHandle>) {
 
 #[cfg(not(target_os = "linux"))]
 async fn stop_tray(_tray: Option<TrayHandle>) {}
-
-fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {
-    tokio::signal::unix::signal(kind).ok()
-}
-
-async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
-    match s {
-        Some(s) => {
-            s.recv().await;
-        }
-        None => std::future::pending().await,
-    }
-}
-
-/// Logs to stderr at `RUST_LOG` (default `info`); shared by the resident process and the window.
-pub fn init_logging() {
-    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
-    let env_filter = tracing_subscriber::EnvFilter::try_new(&filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(env_filter)
-        .with_target(false)
-        .with_writer(std::io::stderr)
-        .try_init();
-}

@@ -3,16 +3,14 @@
 //! is a thin call into the agent's handle or the settings file and holds no logic of its own.
 //! Errors cross as `{code, message, fields}`.
 
-pub mod csv_export;
-pub mod history;
-
 use jiff::Timestamp;
+use overtime_agent::reports::{self, LedgerAccess, export, history};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::control::{self, Control, PausePreset};
-use crate::error::DesktopError;
+use crate::error::AgentError;
 use crate::settings::autostart;
 use crate::settings::credentials::{self, CredentialName, SetCredential};
 use crate::settings::provider_check::{self, ProviderTarget};
@@ -23,7 +21,7 @@ use crate::settings::{
 use crate::shell::Shell;
 use crate::wire::UiMode;
 
-type Result<T> = std::result::Result<T, DesktopError>;
+type Result<T> = std::result::Result<T, AgentError>;
 
 /// What a method asks of the shell around the agent, beyond its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +150,7 @@ pub async fn dispatch(shell: &Shell, method: &str, params: Value) -> Result<(Val
         "set_credential" => {
             // Parsed without quoting serde's message, which could echo a mistyped value.
             let p: SetCredential = serde_json::from_value(params).map_err(|_| {
-                DesktopError::Rejected(
+                AgentError::Rejected(
                     "the dashboard sent `set_credential` without a credential name and a text \
                      value; restart Overtime"
                         .to_owned(),
@@ -213,15 +211,18 @@ pub async fn dispatch(shell: &Shell, method: &str, params: Value) -> Result<(Val
             let p: P = parse(method, params)?;
             let access = ledger_access(shell)?;
             let done = blocking(move || {
-                let dir = csv_export::downloads_dir()?;
-                csv_export::export_csv(&access, p.from_ms, p.to_ms, &dir, Timestamp::now())
+                let dir = export::downloads_dir()?;
+                export::export_csv(&access, p.from_ms, p.to_ms, &dir, Timestamp::now())
             })
             .await?;
             to_value(done)
         }
         "get_locale" => to_value(system_locale()),
         "recent_readings" => to_value(shell.recent_view()),
-        "timeline" => to_value(crate::timeline::timeline(shell).await?),
+        "timeline" => to_value(
+            reports::timeline::timeline(&shell.handle.snapshot(), shell.config().schedule())
+                .await?,
+        ),
         "quit" => return Ok((Value::Null, Effect::Quit)),
         "restart_app" => return Ok((Value::Null, Effect::Restart)),
         "ui_ready" => {
@@ -233,7 +234,7 @@ pub async fn dispatch(shell: &Shell, method: &str, params: Value) -> Result<(Val
             Value::Null
         }
         other => {
-            return Err(DesktopError::Rejected(format!(
+            return Err(AgentError::Rejected(format!(
                 "the dashboard asked for `{other}`, which this version of Overtime does not \
                  know; restart Overtime so the window and the agent are the same version"
             )));
@@ -249,7 +250,7 @@ fn parse<T: DeserializeOwned>(method: &str, params: Value) -> Result<T> {
         params
     };
     serde_json::from_value(params).map_err(|e| {
-        DesktopError::Rejected(format!(
+        AgentError::Rejected(format!(
             "the dashboard sent `{method}` with parameters this version does not understand \
              ({e}); restart Overtime"
         ))
@@ -262,19 +263,19 @@ fn to_value<T: serde::Serialize>(v: T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-fn ledger_access(shell: &Shell) -> Result<history::LedgerAccess> {
-    history::LedgerAccess::from_agent(&shell.handle.snapshot(), &shell.config())
+fn ledger_access(shell: &Shell) -> Result<LedgerAccess> {
+    LedgerAccess::from_agent(&shell.handle.snapshot(), &shell.config())
 }
 
 /// Runs file and SQLite work off the async threads, so a slow disk never stalls the agent.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| {
-        DesktopError::Rejected(format!("the request stopped unexpectedly ({e}); try again"))
+        AgentError::Rejected(format!("the request stopped unexpectedly ({e}); try again"))
     })?
 }
 
 async fn run(shell: &Shell, control: Control) -> Result<()> {
-    let tz = control::zone_named(&shell.handle.snapshot().timezone);
+    let tz = shell.handle.snapshot().time_zone();
     control::apply(&shell.handle, control, Timestamp::now(), &tz).await
 }
 
@@ -302,11 +303,7 @@ async fn save_with(
 ) -> Result<SettingsView> {
     let config = settings::edit_file(&shell.config_path, edit)?;
     shell.set_config(config.clone());
-    shell
-        .handle
-        .reload_config()
-        .await
-        .map_err(DesktopError::from_agent)?;
+    shell.handle.reload_config().await?;
     Ok(view(shell, &config))
 }
 

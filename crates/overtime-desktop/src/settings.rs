@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 use ts_rs::TS;
 
-use crate::error::{DesktopError, FieldError};
+use crate::error::{AgentError, FieldError};
 pub use api::ApiForm;
 pub use electricity::ElectricityForm;
 pub use notifications::NotificationsForm;
@@ -145,19 +145,19 @@ pub fn grid_of(config: &Config) -> Vec<Paint> {
 }
 
 /// Reads the configuration file as an editable document (an absent file is an empty one).
-pub fn read_document(path: &Path) -> Result<DocumentMut, DesktopError> {
+pub fn read_document(path: &Path) -> Result<DocumentMut, AgentError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => {
-            return Err(DesktopError::ConfigFile(format!(
+            return Err(AgentError::ConfigFile(format!(
                 "cannot read {}: {e}; check its permissions",
                 path.display()
             )));
         }
     };
     text.parse::<DocumentMut>().map_err(|e| {
-        DesktopError::ConfigFile(format!(
+        AgentError::ConfigFile(format!(
             "{} is not valid TOML ({e}); fix it by hand (or run `overtime doctor`) before saving settings here",
             path.display()
         ))
@@ -212,9 +212,9 @@ pub fn apply_thermal(doc: &mut DocumentMut, form: &ThermalForm) {
 
 /// Replaces `[schedule]` with the grid: the most common paint becomes `default`, every other
 /// run of hours on a day becomes one `[[schedule.window]]`.
-pub fn apply_schedule(doc: &mut DocumentMut, cells: &[Paint]) -> Result<(), DesktopError> {
+pub fn apply_schedule(doc: &mut DocumentMut, cells: &[Paint]) -> Result<(), AgentError> {
     if cells.len() != GRID_CELLS {
-        return Err(DesktopError::Rejected(format!(
+        return Err(AgentError::Rejected(format!(
             "the schedule grid has {} cells instead of {GRID_CELLS}; reload the settings and try again",
             cells.len()
         )));
@@ -275,17 +275,14 @@ pub fn apply_games(doc: &mut DocumentMut, games: &[String]) {
 }
 
 /// Writes the electricity section (prices typed with a point or a decimal comma).
-pub fn apply_electricity(
-    doc: &mut DocumentMut,
-    form: &ElectricityForm,
-) -> Result<(), DesktopError> {
+pub fn apply_electricity(doc: &mut DocumentMut, form: &ElectricityForm) -> Result<(), AgentError> {
     let mut fields = Fields::default();
     electricity::apply(doc, form, &mut fields);
     reject_unread(doc, fields)
 }
 
 /// Writes the providers section: the choices and each provider's plain settings.
-pub fn apply_providers(doc: &mut DocumentMut, form: &ProvidersForm) -> Result<(), DesktopError> {
+pub fn apply_providers(doc: &mut DocumentMut, form: &ProvidersForm) -> Result<(), AgentError> {
     let mut fields = Fields::default();
     providers::apply(doc, form, &mut fields);
     reject_unread(doc, fields)
@@ -297,7 +294,7 @@ pub fn apply_notifications(doc: &mut DocumentMut, form: &NotificationsForm) {
 }
 
 /// Writes the local API section.
-pub fn apply_api(doc: &mut DocumentMut, form: &ApiForm) -> Result<(), DesktopError> {
+pub fn apply_api(doc: &mut DocumentMut, form: &ApiForm) -> Result<(), AgentError> {
     let mut fields = Fields::default();
     api::apply(doc, form, &mut fields);
     reject_unread(doc, fields)
@@ -305,27 +302,27 @@ pub fn apply_api(doc: &mut DocumentMut, form: &ApiForm) -> Result<(), DesktopErr
 
 /// When some typed fields did not read, the edit is refused with them and with whatever else
 /// the configuration's validation finds in the rest, so the user sees every problem at once.
-fn reject_unread(doc: &DocumentMut, fields: Fields) -> Result<(), DesktopError> {
+fn reject_unread(doc: &DocumentMut, fields: Fields) -> Result<(), AgentError> {
     if fields.errors.is_empty() {
         return Ok(());
     }
     let mut errors = fields.errors;
-    if let Err(DesktopError::InvalidSettings(more)) = check(doc) {
+    if let Err(AgentError::InvalidSettings(more)) = check(doc) {
         for e in more {
             if !errors.iter().any(|known| known.field == e.field) {
                 errors.push(e);
             }
         }
     }
-    Err(DesktopError::InvalidSettings(errors))
+    Err(AgentError::InvalidSettings(errors))
 }
 
 /// Reads the file at `path`, runs `edit` on it, and writes it back only when the edit succeeded
 /// and the result is valid. Returns the configuration written.
 pub fn edit_file(
     path: &Path,
-    edit: impl FnOnce(&mut DocumentMut) -> Result<(), DesktopError>,
-) -> Result<Config, DesktopError> {
+    edit: impl FnOnce(&mut DocumentMut) -> Result<(), AgentError>,
+) -> Result<Config, AgentError> {
     let mut doc = read_document(path)?;
     edit(&mut doc)?;
     save(path, &doc)
@@ -333,11 +330,11 @@ pub fn edit_file(
 
 /// Validates the edited document like a file on disk and returns the configuration it holds.
 /// Rejections name each offending field.
-pub fn check(doc: &DocumentMut) -> Result<Config, DesktopError> {
+pub fn check(doc: &DocumentMut) -> Result<Config, AgentError> {
     let config = Config::parse(&doc.to_string(), None)
         .and_then(|c| c.validate().map(|()| c))
         .map_err(|errors| {
-            DesktopError::InvalidSettings(
+            AgentError::InvalidSettings(
                 errors
                     .iter()
                     .map(|e| FieldError {
@@ -351,10 +348,10 @@ pub fn check(doc: &DocumentMut) -> Result<Config, DesktopError> {
 }
 
 /// Checks `doc` and, when valid, writes it to `path` atomically (temporary file, then rename).
-pub fn save(path: &Path, doc: &DocumentMut) -> Result<Config, DesktopError> {
+pub fn save(path: &Path, doc: &DocumentMut) -> Result<Config, AgentError> {
     let config = check(doc)?;
     let io = |e: std::io::Error| {
-        DesktopError::ConfigFile(format!(
+        AgentError::ConfigFile(format!(
             "cannot write {}: {e}; check the directory's permissions and free space",
             path.display()
         ))
@@ -370,9 +367,9 @@ pub fn save(path: &Path, doc: &DocumentMut) -> Result<Config, DesktopError> {
 
 /// The field errors saving would report after `applied`: the edit's own, else validation's.
 #[cfg(test)]
-pub(crate) fn rejected(doc: &DocumentMut, applied: Result<(), DesktopError>) -> Vec<FieldError> {
+pub(crate) fn rejected(doc: &DocumentMut, applied: Result<(), AgentError>) -> Vec<FieldError> {
     match applied.and_then(|()| check(doc).map(|_| ())) {
-        Err(DesktopError::InvalidSettings(fields)) => fields,
+        Err(AgentError::InvalidSettings(fields)) => fields,
         other => panic!("expected field errors, got {other:?}"),
     }
 }
@@ -440,7 +437,7 @@ mod tests {
             },
         );
         match check(&d) {
-            Err(DesktopError::InvalidSettings(fields)) => {
+            Err(AgentError::InvalidSettings(fields)) => {
                 assert!(
                     fields.iter().any(|f| f.field == "thermal.critical_limit_c"),
                     "{fields:?}"
@@ -511,7 +508,7 @@ mod tests {
         let original = "# original\n[api]\nport = 47615 # mine\n";
         std::fs::write(&path, original).unwrap();
         let base = view(&Config::default(), &path, &[]);
-        type Edit = Box<dyn FnOnce(&mut DocumentMut) -> Result<(), DesktopError>>;
+        type Edit = Box<dyn FnOnce(&mut DocumentMut) -> Result<(), AgentError>>;
         let mut unreadable_price = base.electricity.clone();
         unreadable_price.price_per_kwh = "0,3x".into();
         let mut too_many_watts = base.electricity.clone();
@@ -540,10 +537,7 @@ mod tests {
         ];
         for (name, edit) in edits {
             assert!(
-                matches!(
-                    edit_file(&path, edit),
-                    Err(DesktopError::InvalidSettings(_))
-                ),
+                matches!(edit_file(&path, edit), Err(AgentError::InvalidSettings(_))),
                 "{name}"
             );
             assert_eq!(std::fs::read_to_string(&path).unwrap(), original, "{name}");

@@ -8,38 +8,13 @@
 use overtime_agent::providers::ProviderKind;
 use overtime_agent::snapshot::{AgentSnapshot, GpuStatus};
 use overtime_core::config::Config;
-use overtime_core::{Mode, OverrideScope, Reason};
-use serde::{Deserialize, Serialize};
+use overtime_core::{OverrideScope, Reason};
+use serde::Serialize;
 use ts_rs::TS;
 
-/// A GPU's mode as the UI names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum UiMode {
-    Rental,
-    Volunteer,
-    Idle,
-}
-
-impl From<Mode> for UiMode {
-    fn from(m: Mode) -> Self {
-        match m {
-            Mode::Rental => UiMode::Rental,
-            Mode::Volunteer => UiMode::Volunteer,
-            Mode::Idle => UiMode::Idle,
-        }
-    }
-}
-
-impl From<UiMode> for Mode {
-    fn from(m: UiMode) -> Self {
-        match m {
-            UiMode::Rental => Mode::Rental,
-            UiMode::Volunteer => Mode::Volunteer,
-            UiMode::Idle => Mode::Idle,
-        }
-    }
-}
+/// A GPU's mode as the UI names it: the core's own type, which crosses as `rental`,
+/// `volunteer` or `idle` (TypeScript `UiMode`).
+pub use overtime_core::Mode as UiMode;
 
 /// Everything the dashboard shows, sent in full on every agent tick (event `snapshot`).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -180,7 +155,7 @@ impl UiSnapshot {
                 .iter()
                 .filter(|o| o.is_active(s.at))
                 .map(|o| UiOverride {
-                    mode: o.mode.into(),
+                    mode: o.mode,
                     gpu_uuid: match &o.scope {
                         OverrideScope::AllGpus => None,
                         OverrideScope::Gpu(u) => Some(u.clone()),
@@ -229,7 +204,7 @@ impl UiGpu {
             uuid: g.gpu.uuid.clone(),
             index: g.gpu.index,
             name: g.gpu.name.clone(),
-            mode: g.mode.into(),
+            mode: g.mode,
             sentence: g.sentence.clone(),
             overridden: matches!(
                 g.reason,

@@ -1,4 +1,4 @@
-// Generated from crates/overtime-desktop's wire types by ts-rs; do not edit.
+// Generated from the agent's and the desktop's wire types by ts-rs; do not edit.
 // Refresh: OVERTIME_UPDATE_BINDINGS=1 cargo test -p overtime-desktop bindings
 
 export type UiMode = "rental" | "volunteer" | "idle";
@@ -116,12 +116,12 @@ export type UiRange = "today" | "7d" | "30d";
 
 export type UiPeriod = { range: UiRange, 
 /**
- * What providers' statements booked in the range.
+ * Statements plus live estimates (`overtime_agent::reports` defines each figure).
  */
 gross: Array<UiMoney>, 
 /**
- * Live estimate (contract price × elapsed) for rental time no statement covers yet: a
- * running rental. Replaced by the statement once the provider sends it.
+ * The part of `gross` that is a live estimate (contract price × elapsed) for rental time
+ * no statement covers yet: a running rental. Replaced by the statement once it comes.
  */
 estimated: Array<UiMoney>, 
 /**
@@ -129,7 +129,7 @@ estimated: Array<UiMoney>,
  */
 electricity: Array<UiMoney>, 
 /**
- * `gross + estimated − electricity`, per currency.
+ * `gross − electricity`, per currency.
  */
 net: Array<UiMoney>, energy_kwh: number, 
 /**
@@ -340,9 +340,9 @@ field: string, message: string, };
 
 export type CommandError = { code: ErrorCode, message: string, fields: Array<FieldError>, };
 
-export type HistoryRange = { "preset": "today" } | { "preset": "7d" } | { "preset": "30d" } | { "preset": "this_month" } | { "preset": "last_month" } | { "preset": "days", first_day: string, last_day: string, } | { "preset": "custom", from_ms: number, to_ms: number, };
+export type Period = { "preset": "today" } | { "preset": "7d" } | { "preset": "30d" } | { "preset": "this_month" } | { "preset": "last_month" } | { "preset": "all" } | { "preset": "days", first_day: string, last_day: string, } | { "preset": "custom", from_ms: number, to_ms: number, };
 
-export type HistoryQuery = { range: HistoryRange, 
+export type HistoryQuery = { range: Period, 
 /**
  * One GPU's UUID; `null`: all.
  */
@@ -366,8 +366,7 @@ export type ProjectCreditWire = { provider: string, project: string, credit: num
 
 export type HistoryFigures = { 
 /**
- * Earnings: provider statements plus live estimates for rental time no statement
- * covers yet.
+ * Statements plus live estimates.
  */
 gross: Array<UiMoney>, 
 /**

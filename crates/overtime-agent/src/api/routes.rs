@@ -22,6 +22,7 @@ use super::token::ApiToken;
 use super::wire::{
     ErrorBody, GpuSelector, MAX_OVERRIDE_S, OverrideApplied, OverrideCleared, OverrideRequest,
 };
+use crate::error::AgentError;
 use crate::handle::AgentHandle;
 use crate::metrics;
 use crate::snapshot::AgentSnapshot;
@@ -214,7 +215,6 @@ async fn set_override(
         .transpose()?;
     let scope = scope_of(gpu.as_ref());
     run_command(
-        &state.handle,
         state.handle.set_override(mode, scope.clone(), until),
         "override_rejected",
     )
@@ -255,7 +255,6 @@ async fn clear_override(
         .transpose()?;
     let scope = scope_of(gpu.as_ref());
     run_command(
-        &state.handle,
         state.handle.clear_override(scope.clone()),
         "override_rejected",
     )
@@ -269,12 +268,7 @@ async fn clear_override(
 }
 
 async fn reload_config(State(state): State<Arc<ApiState>>) -> Result<Response, Failure> {
-    run_command(
-        &state.handle,
-        state.handle.reload_config(),
-        "config_invalid",
-    )
-    .await?;
+    run_command(state.handle.reload_config(), "config_invalid").await?;
     Ok(axum::Json(serde_json::json!({ "ok": true })).into_response())
 }
 
@@ -318,21 +312,20 @@ async fn method_not_allowed(method: Method, uri: Uri, _headers: HeaderMap) -> Fa
 /// Sends a command and maps the agent's answer: refused → 422 with `refused_code`, agent gone →
 /// 503, no answer in time → 504.
 async fn run_command(
-    handle: &AgentHandle,
-    command: impl Future<Output = Result<(), String>>,
+    command: impl Future<Output = Result<(), AgentError>>,
     refused_code: &'static str,
 ) -> Result<(), Failure> {
     match tokio::time::timeout(COMMAND_TIMEOUT, command).await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(message)) if handle.commands.is_closed() => Err(Failure::new(
+        Ok(Err(e)) if e.is_unavailable() => Err(Failure::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "agent_stopped",
-            message,
+            e.to_string(),
         )),
-        Ok(Err(message)) => Err(Failure::new(
+        Ok(Err(e)) => Err(Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             refused_code,
-            message,
+            e.to_string(),
         )),
         Err(_) => Err(Failure::new(
             StatusCode::GATEWAY_TIMEOUT,

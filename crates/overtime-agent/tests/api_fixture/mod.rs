@@ -203,7 +203,7 @@ pub enum Seen {
 /// accepted, a reload answers `reload_answer`. Every command is reported on the receiver.
 pub fn fake_agent(
     snapshot: AgentSnapshot,
-    reload_answer: Result<(), String>,
+    reload_answer: Result<(), overtime_agent::AgentError>,
 ) -> (AgentHandle, mpsc::UnboundedReceiver<Seen>) {
     let (_snapshot_tx, snapshots) = watch::channel(Arc::new(snapshot));
     let (commands, mut inbox) = mpsc::channel::<AgentCommand>(8);

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::error::DesktopError;
+use crate::error::AgentError;
 
 /// The argument that starts the app in the tray without opening its window (the shell's
 /// start-up must honour it).
@@ -40,13 +40,13 @@ pub fn config_home(xdg_config_home: Option<OsString>, home: Option<OsString>) ->
 }
 
 /// [`config_home`] from this process's environment.
-pub fn config_home_from_env() -> Result<PathBuf, DesktopError> {
+pub fn config_home_from_env() -> Result<PathBuf, AgentError> {
     config_home(
         std::env::var_os("XDG_CONFIG_HOME"),
         std::env::var_os("HOME"),
     )
     .ok_or_else(|| {
-        DesktopError::Rejected(
+        AgentError::Rejected(
             "cannot find your configuration folder: neither XDG_CONFIG_HOME nor HOME is set to \
              an absolute path; set one and try again"
                 .to_owned(),
@@ -56,12 +56,12 @@ pub fn config_home_from_env() -> Result<PathBuf, DesktopError> {
 
 /// The executable a login should start: the AppImage itself when running from one (the
 /// running binary then lives in a temporary mount), else this binary.
-pub fn launcher() -> Result<PathBuf, DesktopError> {
+pub fn launcher() -> Result<PathBuf, AgentError> {
     if let Some(appimage) = std::env::var_os("APPIMAGE").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(appimage));
     }
     std::env::current_exe().map_err(|e| {
-        DesktopError::Rejected(format!(
+        AgentError::Rejected(format!(
             "cannot tell where Overtime's program file is ({e}), so it cannot be started on \
              login; start it by hand or add it to your desktop's startup programs"
         ))
@@ -69,7 +69,7 @@ pub fn launcher() -> Result<PathBuf, DesktopError> {
 }
 
 /// [`state`] for this user: the folder from the environment (not needed where unsupported).
-pub fn state_for_user() -> Result<AutostartState, DesktopError> {
+pub fn state_for_user() -> Result<AutostartState, AgentError> {
     if !SUPPORTED {
         return state(Path::new(""));
     }
@@ -77,7 +77,7 @@ pub fn state_for_user() -> Result<AutostartState, DesktopError> {
 }
 
 /// [`set`] for this user and this program ([`launcher`]).
-pub fn set_for_user(enabled: bool) -> Result<AutostartState, DesktopError> {
+pub fn set_for_user(enabled: bool) -> Result<AutostartState, AgentError> {
     if !SUPPORTED {
         return set(Path::new(""), enabled, Path::new(""));
     }
@@ -91,7 +91,7 @@ pub fn entry_path(config_home: &Path) -> PathBuf {
 
 /// Whether the entry exists and is not switched off (`Hidden=true`, or GNOME's
 /// `X-GNOME-Autostart-enabled=false`, which desktops write when the user unticks it).
-pub fn state(config_home: &Path) -> Result<AutostartState, DesktopError> {
+pub fn state(config_home: &Path) -> Result<AutostartState, AgentError> {
     if !SUPPORTED {
         return Ok(AutostartState {
             supported: false,
@@ -115,9 +115,9 @@ pub fn state(config_home: &Path) -> Result<AutostartState, DesktopError> {
 }
 
 /// Turns starting on login on (writing the entry for `exe`) or off (removing it).
-pub fn set(config_home: &Path, enabled: bool, exe: &Path) -> Result<AutostartState, DesktopError> {
+pub fn set(config_home: &Path, enabled: bool, exe: &Path) -> Result<AutostartState, AgentError> {
     if !SUPPORTED {
-        return Err(DesktopError::Rejected(
+        return Err(AgentError::Rejected(
             "starting Overtime on login is not supported on this system yet; add it to your \
              system's startup programs by hand"
                 .to_owned(),
@@ -176,8 +176,8 @@ fn exec_quoted(arg: &str) -> String {
     quoted
 }
 
-fn io_error(action: &str, path: &Path, e: &std::io::Error) -> DesktopError {
-    DesktopError::Rejected(format!(
+fn io_error(action: &str, path: &Path, e: &std::io::Error) -> AgentError {
+    AgentError::Rejected(format!(
         "cannot {action} {}: {e}; check the folder's permissions",
         path.display()
     ))

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use zeroize::Zeroizing;
 
-use crate::error::DesktopError;
+use crate::error::AgentError;
 
 /// How long a keyring call may take before the screen gives up on it (an unlock prompt the
 /// user ignores, a hung D-Bus service).
@@ -74,44 +74,44 @@ pub fn set<S: SecretStore>(
     store: &LayeredStore<S>,
     name: CredentialName,
     value: &str,
-) -> Result<(), DesktopError> {
+) -> Result<(), AgentError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(DesktopError::Rejected(format!(
+        return Err(AgentError::Rejected(format!(
             "the {} is empty; paste it in, or use Remove to delete the stored one",
             name.secret().label()
         )));
     }
     store
         .set(name.secret(), trimmed)
-        .map_err(|e| DesktopError::Rejected(e.to_string()))
+        .map_err(|e| AgentError::Rejected(e.to_string()))
 }
 
 /// Deletes the stored credential; removing one that is not stored is not an error.
 pub fn remove<S: SecretStore>(
     store: &LayeredStore<S>,
     name: CredentialName,
-) -> Result<(), DesktopError> {
+) -> Result<(), AgentError> {
     store
         .delete(name.secret())
         .map(|_| ())
-        .map_err(|e| DesktopError::Rejected(e.to_string()))
+        .map_err(|e| AgentError::Rejected(e.to_string()))
 }
 
 /// Runs `f` on the production store (environment over the OS keyring) off the async threads,
 /// giving up after [`KEYRING_TIMEOUT`]. The keyring blocks while it talks to its service.
 pub async fn with_keyring<T: Send + 'static>(
     f: impl FnOnce(&LayeredStore) -> T + Send + 'static,
-) -> Result<T, DesktopError> {
+) -> Result<T, AgentError> {
     let work = tokio::task::spawn_blocking(move || f(&LayeredStore::from_env()));
     match tokio::time::timeout(KEYRING_TIMEOUT, work).await {
         Ok(Ok(answer)) => Ok(answer),
-        Ok(Err(_)) => Err(DesktopError::Rejected(
+        Ok(Err(_)) => Err(AgentError::Rejected(
             "the keyring call failed unexpectedly; try again, or use `overtime secrets` in a \
              terminal"
                 .to_owned(),
         )),
-        Err(_) => Err(DesktopError::Rejected(format!(
+        Err(_) => Err(AgentError::Rejected(format!(
             "the OS keyring did not answer within {} s; unlock it (it may be waiting for a \
              password prompt) and try again",
             KEYRING_TIMEOUT.as_secs()

@@ -4,11 +4,11 @@
 use overtime_agent::activity::process_list::{native_source, own_pids};
 use overtime_agent::activity::running::running_names;
 
-use crate::error::DesktopError;
+use crate::error::AgentError;
 
 /// Names of the programs running now (deduplicated, sorted, without kernel threads or Overtime
 /// itself), read the way the game watcher reads them.
-pub async fn running_programs() -> Result<Vec<String>, DesktopError> {
+pub async fn running_programs() -> Result<Vec<String>, AgentError> {
     let listed = tokio::task::spawn_blocking(|| {
         let mut source = native_source()?;
         running_names(source.as_mut(), &own_pids())
@@ -18,8 +18,8 @@ pub async fn running_programs() -> Result<Vec<String>, DesktopError> {
     listed.map_err(|e| unreadable(&e.to_string()))
 }
 
-fn unreadable(detail: &str) -> DesktopError {
-    DesktopError::Rejected(format!(
+fn unreadable(detail: &str) -> AgentError {
+    AgentError::Rejected(format!(
         "cannot list the running programs ({detail}); type the game's executable name instead"
     ))
 }

@@ -51,7 +51,7 @@ pub fn apply(doc: &mut DocumentMut, form: &NotificationsForm) {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::error::DesktopError;
+    use crate::error::AgentError;
     use crate::settings::check;
 
     #[test]
@@ -89,7 +89,7 @@ mod tests {
     fn a_switch_written_by_hand_as_text_is_a_field_error() {
         let d: DocumentMut = "[notifications]\nthermal_trip = \"off\"\n".parse().unwrap();
         match check(&d) {
-            Err(DesktopError::InvalidSettings(f)) => {
+            Err(AgentError::InvalidSettings(f)) => {
                 assert_eq!(f[0].field, "notifications.thermal_trip");
             }
             other => panic!("expected a field error, got {other:?}"),

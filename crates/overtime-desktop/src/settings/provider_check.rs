@@ -12,7 +12,7 @@ use overtime_core::config::providers::HookKind;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::DesktopError;
+use crate::error::AgentError;
 use crate::settings::credentials::with_keyring;
 use crate::settings::{self, ProvidersForm};
 
@@ -66,7 +66,7 @@ pub async fn test_from_form(
     config_path: &Path,
     form: &ProvidersForm,
     target: ProviderTarget,
-) -> Result<ProviderCheck, DesktopError> {
+) -> Result<ProviderCheck, AgentError> {
     let mut doc = settings::read_document(config_path)?;
     settings::apply_providers(&mut doc, form)?;
     let config = settings::check(&doc)?;
@@ -250,7 +250,7 @@ mod tests {
         let mut form = settings::view(&Config::default(), &path, &[]).providers;
         form.boinc.port = "lots".into();
         match test_from_form(&path, &form, ProviderTarget::Boinc).await {
-            Err(DesktopError::InvalidSettings(f)) => {
+            Err(AgentError::InvalidSettings(f)) => {
                 assert_eq!(f[0].field, "providers.boinc.port");
             }
             other => panic!("expected a field error, got {other:?}"),

@@ -3,21 +3,20 @@
 //! local hour ticks of the configured time zone, DST included.
 //!
 //! [`build`] is a plain function of its inputs (tested below against a real
-//! ledger file), and [`timeline`] only gathers those inputs from the shell.
+//! ledger file), and [`timeline`] only gathers those inputs from a snapshot.
 
 use std::path::PathBuf;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
+use overtime_core::Mode;
 use overtime_core::schedule::Schedule;
 use overtime_ledger::{FigureFilter, LedgerStore};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::control;
-use crate::error::DesktopError;
-use crate::shell::Shell;
-use crate::wire::UiMode;
+use crate::error::AgentError;
+use crate::snapshot::AgentSnapshot;
 
 /// How far back the recorded modes reach.
 pub const PAST: SignedDuration = SignedDuration::from_hours(24);
@@ -84,7 +83,7 @@ pub struct UiSpan {
     pub start_ms: i64,
     #[ts(type = "number")]
     pub end_ms: i64,
-    pub mode: UiMode,
+    pub mode: Mode,
     /// Still going: the GPU is in this mode now (the span ends at `now_ms`).
     pub open: bool,
 }
@@ -98,7 +97,7 @@ pub struct UiPlanSpan {
     pub end_ms: i64,
     /// What the schedule allows (`["idle"]` when it allows no work). Which one runs is still
     /// up to the policy (games, temperature, prices).
-    pub modes: Vec<UiMode>,
+    pub modes: Vec<Mode>,
     /// The window's name or hours ("23:30–09:00"); `null` outside every window.
     pub window: Option<String>,
 }
@@ -129,7 +128,7 @@ pub struct GpuRow {
     pub name: String,
     /// The mode the GPU is in and since when. The ledger's writer lags up to a second behind
     /// a change, so the snapshot, not the file, says how the strip ends at "now".
-    pub current: Option<(UiMode, Timestamp)>,
+    pub current: Option<(Mode, Timestamp)>,
 }
 
 /// What [`build`] needs.
@@ -177,7 +176,7 @@ pub fn build(inputs: TimelineInputs<'_>) -> UiTimeline {
         .map(|s| UiPlanSpan {
             start_ms: s.start.as_millisecond(),
             end_ms: s.end.as_millisecond(),
-            modes: s.modes.modes().into_iter().map(UiMode::from).collect(),
+            modes: s.modes.modes().into_iter().collect(),
             window: s.window_name,
         })
         .collect();
@@ -213,7 +212,7 @@ fn read_sessions(
 fn spans_of(
     sessions: &[overtime_ledger::Session],
     uuid: &str,
-    current: Option<(UiMode, Timestamp)>,
+    current: Option<(Mode, Timestamp)>,
     from: Timestamp,
     now: Timestamp,
 ) -> Vec<UiSpan> {
@@ -232,7 +231,7 @@ fn spans_of(
             (end > start).then(|| UiSpan {
                 start_ms: start.as_millisecond(),
                 end_ms: end.as_millisecond(),
-                mode: s.mode.into(),
+                mode: s.mode,
                 open,
             })
         })
@@ -276,8 +275,10 @@ fn hour_ticks(from: Timestamp, to: Timestamp, tz: &TimeZone) -> Vec<UiHourTick> 
 
 /// The strip as of now, for the dashboard (`timeline` method). Reads the ledger on a blocking
 /// thread so the agent's runtime never waits on the disk.
-pub async fn timeline(shell: &Shell) -> Result<UiTimeline, DesktopError> {
-    let snapshot = shell.handle.snapshot();
+pub async fn timeline(
+    snapshot: &AgentSnapshot,
+    schedule: Schedule,
+) -> Result<UiTimeline, AgentError> {
     let ledger = match &snapshot.ledger {
         None => LedgerSource::NotKept,
         Some(l) if l.path.is_empty() => LedgerSource::Failed(
@@ -294,13 +295,12 @@ pub async fn timeline(shell: &Shell) -> Result<UiTimeline, DesktopError> {
             uuid: g.gpu.uuid.clone(),
             index: g.gpu.index,
             name: g.gpu.name.clone(),
-            current: Some((g.mode.into(), g.since)),
+            current: Some((g.mode, g.since)),
         })
         .collect();
     let timezone = snapshot.timezone.clone();
-    let schedule = shell.config().schedule();
+    let tz = snapshot.time_zone();
     tokio::task::spawn_blocking(move || {
-        let tz = control::zone_named(&timezone);
         build(TimelineInputs {
             now: Timestamp::now(),
             tz: &tz,
@@ -312,7 +312,7 @@ pub async fn timeline(shell: &Shell) -> Result<UiTimeline, DesktopError> {
     })
     .await
     .map_err(|e| {
-        DesktopError::Rejected(format!(
+        AgentError::Rejected(format!(
             "reading the 24-hour timeline failed unexpectedly ({e}); reopen the dashboard to try again"
         ))
     })
@@ -322,7 +322,6 @@ pub async fn timeline(shell: &Shell) -> Result<UiTimeline, DesktopError> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use overtime_core::Mode;
     use overtime_core::schedule::{ModeSet, Window};
     use overtime_ledger::{Event, SessionStart};
 
@@ -414,19 +413,19 @@ mod tests {
                 UiSpan {
                     start_ms: ms("2026-03-09T12:00:00Z"),
                     end_ms: ms("2026-03-09T18:00:00Z"),
-                    mode: UiMode::Idle,
+                    mode: Mode::Idle,
                     open: false
                 },
                 UiSpan {
                     start_ms: ms("2026-03-09T18:00:00Z"),
                     end_ms: ms("2026-03-10T09:00:00Z"),
-                    mode: UiMode::Volunteer,
+                    mode: Mode::Volunteer,
                     open: false
                 },
                 UiSpan {
                     start_ms: ms("2026-03-10T09:00:00Z"),
                     end_ms: ms("2026-03-10T12:00:00Z"),
-                    mode: UiMode::Rental,
+                    mode: Mode::Rental,
                     open: true
                 },
             ]
@@ -453,8 +452,8 @@ mod tests {
             LedgerSource::File(path),
         );
         // A game started half a second ago; the writer has not flushed the new session yet.
-        i.gpus[0].current = Some((UiMode::Idle, ts("2026-03-10T11:59:59.5Z")));
-        i.gpus[1].current = Some((UiMode::Rental, ts("2026-03-01T00:00:00Z")));
+        i.gpus[0].current = Some((Mode::Idle, ts("2026-03-10T11:59:59.5Z")));
+        i.gpus[1].current = Some((Mode::Rental, ts("2026-03-01T00:00:00Z")));
         let t = build(i);
         assert_eq!(
             t.gpus[0].spans,
@@ -462,13 +461,13 @@ mod tests {
                 UiSpan {
                     start_ms: ms("2026-03-10T09:00:00Z"),
                     end_ms: ms("2026-03-10T11:59:59.5Z"),
-                    mode: UiMode::Volunteer,
+                    mode: Mode::Volunteer,
                     open: false
                 },
                 UiSpan {
                     start_ms: ms("2026-03-10T11:59:59.5Z"),
                     end_ms: ms("2026-03-10T12:00:00Z"),
-                    mode: UiMode::Idle,
+                    mode: Mode::Idle,
                     open: true
                 },
             ]
@@ -478,7 +477,7 @@ mod tests {
             vec![UiSpan {
                 start_ms: t.from_ms,
                 end_ms: t.now_ms,
-                mode: UiMode::Rental,
+                mode: Mode::Rental,
                 open: true
             }],
             "a mode held for days fills the whole past half"
@@ -498,7 +497,7 @@ mod tests {
         assert!(t.gpus.iter().all(|g| g.spans.is_empty()));
         assert_eq!(t.gpus.len(), 2, "every GPU still gets its row for the plan");
         assert_eq!(t.plan.len(), 1);
-        assert_eq!(t.plan[0].modes, vec![UiMode::Rental, UiMode::Volunteer]);
+        assert_eq!(t.plan[0].modes, vec![Mode::Rental, Mode::Volunteer]);
 
         let dir = tempfile::tempdir().unwrap();
         let broken = dir.path().join("ledger.sqlite");
@@ -550,19 +549,19 @@ mod tests {
                 (
                     ms("2026-01-15T11:00:00Z"),
                     ms("2026-01-15T21:00:00Z"),
-                    vec![UiMode::Rental],
+                    vec![Mode::Rental],
                     None
                 ),
                 (
                     ms("2026-01-15T21:00:00Z"),
                     ms("2026-01-16T05:00:00Z"),
-                    vec![UiMode::Volunteer],
+                    vec![Mode::Volunteer],
                     Some("nights".into())
                 ),
                 (
                     ms("2026-01-16T05:00:00Z"),
                     ms("2026-01-16T11:00:00Z"),
-                    vec![UiMode::Rental],
+                    vec![Mode::Rental],
                     None
                 ),
             ]

@@ -3,151 +3,32 @@
 //! waits on or disturbs the agent's writer. Money crosses as exact decimal strings, one total
 //! per currency; nothing is ever converted.
 
-use std::path::PathBuf;
-
-use jiff::civil::Date;
-use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp, ToSpan};
-use overtime_agent::ledger_feed;
-use overtime_agent::snapshot::AgentSnapshot;
-use overtime_core::config::Config;
-use overtime_core::money::Money;
-use overtime_ledger::{CostModel, FigureFilter, Figures, LedgerError, LedgerStore, Totals};
+use overtime_core::{Mode, Period};
+use overtime_ledger::FigureFilter;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::control;
-use crate::error::DesktopError;
-use crate::wire::UiMode;
+use super::{LedgerAccess, PeriodFigures, UiMoney, ledger_error};
+use crate::error::AgentError;
+use jiff::Timestamp;
 
-type Result<T> = std::result::Result<T, DesktopError>;
+type Result<T> = std::result::Result<T, AgentError>;
 
 /// Sessions listed when the query names no limit.
 pub const DEFAULT_SESSION_LIMIT: u32 = 50;
 
-/// Which stretch of time to show. Named ranges are local days in the agent's time zone and end
-/// with today.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "preset", rename_all = "snake_case")]
-pub enum HistoryRange {
-    Today,
-    /// Today and the 6 days before it.
-    #[serde(rename = "7d")]
-    Last7Days,
-    /// Today and the 29 days before it.
-    #[serde(rename = "30d")]
-    Last30Days,
-    /// From the 1st of this month to the end of today.
-    ThisMonth,
-    LastMonth,
-    /// Whole local days, `YYYY-MM-DD`, both included: what date pickers give.
-    Days {
-        first_day: String,
-        last_day: String,
-    },
-    /// Exact instants, `[from_ms, to_ms)`.
-    Custom {
-        #[ts(type = "number")]
-        from_ms: i64,
-        #[ts(type = "number")]
-        to_ms: i64,
-    },
-}
-
 /// What the history view asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HistoryQuery {
-    pub range: HistoryRange,
+    pub range: Period,
     /// One GPU's UUID; `null`: all.
     pub gpu: Option<String>,
     /// One provider (`vastai`, `boinc`, …); `null`: all.
     pub provider: Option<String>,
     /// One mode; `null`: all.
-    pub mode: Option<UiMode>,
+    pub mode: Option<Mode>,
     /// Sessions to list, newest first; `null`: 50. At most 1,000.
     pub limit: Option<u32>,
-}
-
-pub use crate::earnings::UiMoney;
-
-/// History rounds to six places, far below any coin.
-impl From<&Money> for UiMoney {
-    fn from(m: &Money) -> UiMoney {
-        UiMoney {
-            amount: m.round_dp(6).amount.normalize().to_string(),
-            currency: m.currency.code().to_owned(),
-        }
-    }
-}
-
-fn totals(t: &Totals) -> Vec<UiMoney> {
-    t.iter().map(|m| UiMoney::from(&m)).collect()
-}
-
-/// Hours one mode was on, summed over GPUs.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ModeHours {
-    pub mode: UiMode,
-    pub hours: f64,
-}
-
-/// Volunteer credit one project granted in the range.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ProjectCreditWire {
-    pub provider: String,
-    pub project: String,
-    pub credit: f64,
-}
-
-/// Money, energy and time for a range. Each money list holds one total per currency.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct HistoryFigures {
-    /// Earnings: provider statements plus live estimates for rental time no statement
-    /// covers yet.
-    pub gross: Vec<UiMoney>,
-    /// The part of `gross` that is an estimate (contract price × time).
-    pub estimated: Vec<UiMoney>,
-    /// Electricity for the GPUs and the rest of the PC, in the tariff's currency.
-    pub electricity: Vec<UiMoney>,
-    /// `gross − electricity`, per currency.
-    pub net: Vec<UiMoney>,
-    pub energy_kwh: f64,
-    pub mode_hours: Vec<ModeHours>,
-    pub credits: Vec<ProjectCreditWire>,
-    /// Grams of CO2 for `energy_kwh`, when the configuration gives a carbon intensity.
-    pub co2_g: Option<f64>,
-}
-
-impl From<&Figures> for HistoryFigures {
-    fn from(f: &Figures) -> HistoryFigures {
-        let mut gross = f.gross.clone();
-        gross.add_all(&f.estimated);
-        HistoryFigures {
-            gross: totals(&gross),
-            estimated: totals(&f.estimated),
-            electricity: totals(&f.electricity_cost),
-            net: totals(&f.net),
-            energy_kwh: f.energy_kwh,
-            mode_hours: f
-                .mode_hours
-                .iter()
-                .map(|(m, h)| ModeHours {
-                    mode: (*m).into(),
-                    hours: *h,
-                })
-                .collect(),
-            credits: f
-                .credits
-                .iter()
-                .map(|c| ProjectCreditWire {
-                    provider: c.provider.clone(),
-                    project: c.project.clone(),
-                    credit: c.credit,
-                })
-                .collect(),
-            co2_g: f.co2_g,
-        }
-    }
 }
 
 /// One local day of the chart.
@@ -174,7 +55,7 @@ pub struct HistorySession {
     /// `null` while the session goes on.
     #[ts(type = "number | null")]
     pub end_ms: Option<i64>,
-    pub mode: UiMode,
+    pub mode: Mode,
     pub provider: Option<String>,
     /// Why the GPU entered the mode, as the sentence shown then.
     pub reason: String,
@@ -210,7 +91,7 @@ pub struct HistoryView {
     pub last_day: String,
     /// IANA zone the days are in.
     pub timezone: String,
-    pub totals: HistoryFigures,
+    pub totals: PeriodFigures,
     /// One entry per local day, oldest first.
     pub days: Vec<HistoryDay>,
     /// Newest first.
@@ -222,169 +103,18 @@ pub struct HistoryView {
     pub providers: Vec<String>,
 }
 
-/// Where the ledger is and how to read it, gathered from the agent's snapshot and the
-/// configuration in force.
-#[derive(Debug, Clone)]
-pub struct LedgerAccess {
-    pub path: PathBuf,
-    pub model: CostModel,
-    pub timezone: String,
-    pub simulated: bool,
-    /// Present GPUs: UUID, index, name.
-    pub gpus: Vec<(String, u32, String)>,
-}
-
-impl LedgerAccess {
-    /// Finds the ledger the agent writes. Fails when this run keeps none or it could not be
-    /// opened, saying why.
-    pub fn from_agent(snapshot: &AgentSnapshot, config: &Config) -> Result<LedgerAccess> {
-        let ledger = snapshot.ledger.as_ref().ok_or_else(|| {
-            DesktopError::Ledger(
-                "this run of Overtime keeps no earnings history, so there is nothing to show; \
-                 restart Overtime normally to record it"
-                    .to_owned(),
-            )
-        })?;
-        if ledger.path.is_empty() {
-            let why = ledger.last_error.as_deref().unwrap_or("unknown reason");
-            return Err(DesktopError::Ledger(format!(
-                "the earnings history could not be opened when Overtime started ({why}); \
-                 fix that and restart Overtime"
-            )));
-        }
-        let tz = control::zone_named(&snapshot.timezone);
-        let model = ledger_feed::cost_model(config, &tz).map_err(|e| {
-            DesktopError::ConfigFile(format!(
-                "the electricity tariff in the configuration cannot be used ({e}); \
-                 fix [electricity] in the configuration file"
-            ))
-        })?;
-        Ok(LedgerAccess {
-            path: PathBuf::from(&ledger.path),
-            model,
-            timezone: snapshot.timezone.clone(),
-            simulated: snapshot.simulated || snapshot.providers.iter().any(|p| p.simulated),
-            gpus: snapshot
-                .gpus
-                .iter()
-                .map(|g| (g.gpu.uuid.clone(), g.gpu.index, g.gpu.name.clone()))
-                .collect(),
-        })
-    }
-
-    /// Opens the ledger read-only; a missing file is an error that says so.
-    pub fn open(&self) -> Result<LedgerStore> {
-        if !self.path.exists() {
-            return Err(DesktopError::Ledger(format!(
-                "the earnings history file {} is missing (moved or deleted?); restart \
-                 Overtime to start a new one",
-                self.path.display()
-            )));
-        }
-        LedgerStore::open_reader(&self.path).map_err(ledger_error)
-    }
-}
-
-/// A ledger failure as the UI shows it: a bad range is the caller's to fix, anything else is
-/// the file's (its message says what to do).
-pub fn ledger_error(e: LedgerError) -> DesktopError {
-    match e {
-        LedgerError::Range(_) => DesktopError::Rejected(e.to_string()),
-        other => DesktopError::Ledger(other.to_string()),
-    }
-}
-
-/// `[from, to)` for a range, in `tz`, as of `now`.
-pub fn resolve(
-    range: &HistoryRange,
-    tz: &TimeZone,
-    now: Timestamp,
-) -> Result<(Timestamp, Timestamp)> {
-    let today = now.to_zoned_datetime(tz.clone()).date();
-    let midnight = |d: Date| -> Result<Timestamp> {
-        d.to_zoned_datetime(tz.clone())
-            .map(|z| z.timestamp())
-            .map_err(|e| DesktopError::Rejected(format!("the day {d} has no start here: {e}")))
-    };
-    let days_before = |n: i64| -> Result<Date> {
-        today
-            .checked_sub(n.days())
-            .map_err(|e| DesktopError::Rejected(format!("that range reaches too far back: {e}")))
-    };
-    let tomorrow = || -> Result<Timestamp> {
-        midnight(
-            today
-                .tomorrow()
-                .map_err(|e| DesktopError::Rejected(e.to_string()))?,
-        )
-    };
-    let (from, to) = match range {
-        HistoryRange::Today => (midnight(today)?, tomorrow()?),
-        HistoryRange::Last7Days => (midnight(days_before(6)?)?, tomorrow()?),
-        HistoryRange::Last30Days => (midnight(days_before(29)?)?, tomorrow()?),
-        HistoryRange::ThisMonth => (midnight(today.first_of_month())?, tomorrow()?),
-        HistoryRange::LastMonth => {
-            let this = today.first_of_month();
-            let last = this
-                .yesterday()
-                .map_err(|e| DesktopError::Rejected(e.to_string()))?
-                .first_of_month();
-            (midnight(last)?, midnight(this)?)
-        }
-        HistoryRange::Days {
-            first_day,
-            last_day,
-        } => {
-            let day = |s: &str| -> Result<Date> {
-                s.parse().map_err(|_| {
-                    DesktopError::Rejected(format!("'{s}' is not a date; pick one as YYYY-MM-DD"))
-                })
-            };
-            let (first, last) = (day(first_day)?, day(last_day)?);
-            if last < first {
-                return Err(DesktopError::Rejected(format!(
-                    "the last day {last} is before the first day {first}; swap them"
-                )));
-            }
-            let after = last
-                .tomorrow()
-                .map_err(|e| DesktopError::Rejected(e.to_string()))?;
-            (midnight(first)?, midnight(after)?)
-        }
-        HistoryRange::Custom { from_ms, to_ms } => {
-            let at = |ms: i64| {
-                Timestamp::from_millisecond(ms).map_err(|e| {
-                    DesktopError::Rejected(format!("{ms} is not a time Overtime can use: {e}"))
-                })
-            };
-            (at(*from_ms)?, at(*to_ms)?)
-        }
-    };
-    if to <= from {
-        return Err(DesktopError::Rejected(
-            "the range is empty: its end must come after its start".to_owned(),
-        ));
-    }
-    Ok((from, to))
-}
-
-/// The local days `[from, to)` covers: its first and its last.
-pub fn day_span(from: Timestamp, to: Timestamp, tz: &TimeZone) -> (Date, Date) {
-    let first = from.to_zoned_datetime(tz.clone()).date();
-    let last = (to - SignedDuration::from_millis(1))
-        .to_zoned_datetime(tz.clone())
-        .date();
-    (first, last)
-}
-
 /// Answers a history query from the ledger, as of `now`.
 pub fn history(access: &LedgerAccess, query: &HistoryQuery, now: Timestamp) -> Result<HistoryView> {
-    let (from, to) = resolve(&query.range, &access.model.tz, now)?;
+    let bounds = query
+        .range
+        .bounds(now, &access.model.tz)
+        .map_err(|e| AgentError::Rejected(e.to_string()))?;
+    let (from, to) = (bounds.from, bounds.to);
     let store = access.open()?;
     let filter = FigureFilter {
         gpu_uuid: query.gpu.clone(),
         provider: query.provider.clone(),
-        mode: query.mode.map(Into::into),
+        mode: query.mode,
     };
     let model = &access.model;
     let totals = store
@@ -417,7 +147,7 @@ pub fn history(access: &LedgerAccess, query: &HistoryQuery, now: Timestamp) -> R
             });
         }
     }
-    let (first_day, last_day) = day_span(from, to, &model.tz);
+    let (first_day, last_day) = bounds.days(&model.tz);
     Ok(HistoryView {
         simulated: access.simulated,
         from_ms: from.as_millisecond(),
@@ -425,11 +155,11 @@ pub fn history(access: &LedgerAccess, query: &HistoryQuery, now: Timestamp) -> R
         first_day: first_day.to_string(),
         last_day: last_day.to_string(),
         timezone: access.timezone.clone(),
-        totals: HistoryFigures::from(&totals),
+        totals: PeriodFigures::from(&totals),
         days: days
             .iter()
             .map(|d| {
-                let f = HistoryFigures::from(&d.figures);
+                let f = PeriodFigures::from(&d.figures);
                 HistoryDay {
                     date: d.date.to_string(),
                     start_ms: d.figures.from.as_millisecond(),
@@ -447,7 +177,7 @@ pub fn history(access: &LedgerAccess, query: &HistoryQuery, now: Timestamp) -> R
                 gpu_uuid: s.gpu_uuid.clone(),
                 start_ms: s.start.as_millisecond(),
                 end_ms: s.end.map(|e| e.as_millisecond()),
-                mode: s.mode.into(),
+                mode: s.mode,
                 provider: s.provider.clone(),
                 reason: s.reason.clone(),
                 energy_kwh: s.gpu_energy_kwh,
@@ -464,11 +194,15 @@ pub fn history(access: &LedgerAccess, query: &HistoryQuery, now: Timestamp) -> R
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
 
-    use overtime_core::Mode;
-    use overtime_core::money::Currency;
-    use overtime_ledger::{EarningRecord, EnergySource, Event, MinuteRollup, SessionStart, Tariff};
+    use jiff::SignedDuration;
+    use jiff::tz::TimeZone;
+    use overtime_core::money::{Currency, Money};
+    use overtime_ledger::{
+        CostModel, EarningRecord, EnergySource, Event, LedgerStore, MinuteRollup, SessionStart,
+        Tariff,
+    };
 
     use super::*;
 
@@ -554,7 +288,7 @@ mod tests {
         }
     }
 
-    fn query(range: HistoryRange) -> HistoryQuery {
+    fn query(range: Period) -> HistoryQuery {
         HistoryQuery {
             range,
             gpu: None,
@@ -564,8 +298,8 @@ mod tests {
         }
     }
 
-    fn days(first: &str, last: &str) -> HistoryRange {
-        HistoryRange::Days {
+    fn days(first: &str, last: &str) -> Period {
+        Period::Days {
             first_day: first.into(),
             last_day: last.into(),
         }
@@ -628,27 +362,27 @@ mod tests {
         let local = |s: &str| t(s);
         let cases = [
             (
-                HistoryRange::Today,
+                Period::Today,
                 "2025-03-15T00:00+01:00",
                 "2025-03-16T00:00+01:00",
             ),
             (
-                HistoryRange::Last7Days,
+                Period::Last7Days,
                 "2025-03-09T00:00+01:00",
                 "2025-03-16T00:00+01:00",
             ),
             (
-                HistoryRange::Last30Days,
+                Period::Last30Days,
                 "2025-02-14T00:00+01:00",
                 "2025-03-16T00:00+01:00",
             ),
             (
-                HistoryRange::ThisMonth,
+                Period::ThisMonth,
                 "2025-03-01T00:00+01:00",
                 "2025-03-16T00:00+01:00",
             ),
             (
-                HistoryRange::LastMonth,
+                Period::LastMonth,
                 "2025-02-01T00:00+01:00",
                 "2025-03-01T00:00+01:00",
             ),
@@ -660,29 +394,29 @@ mod tests {
             ),
         ];
         for (range, from, to) in cases {
-            let got = resolve(&range, &tz, now).unwrap();
-            assert_eq!(got, (local(from), local(to)), "{range:?}");
+            let got = range.bounds(now, &tz).unwrap();
+            assert_eq!((got.from, got.to), (local(from), local(to)), "{range:?}");
         }
     }
 
     #[test]
     fn a_backwards_or_empty_range_is_refused_with_what_to_do() {
-        let tz = TimeZone::UTC;
+        let dir = tempfile::tempdir().unwrap();
+        let a = access(dir.path().join("ledger.sqlite"), "UTC");
         let now = t("2025-03-15T00:30Z");
-        let e = resolve(&days("2025-03-10", "2025-03-01"), &tz, now).unwrap_err();
-        assert!(e.to_string().contains("swap them"), "{e}");
-        let e = resolve(&days("tomorrow", "2025-03-01"), &tz, now).unwrap_err();
-        assert!(e.to_string().contains("YYYY-MM-DD"), "{e}");
-        let e = resolve(
-            &HistoryRange::Custom {
-                from_ms: 10,
-                to_ms: 10,
-            },
-            &tz,
-            now,
-        )
-        .unwrap_err();
-        assert_eq!(e.code(), crate::error::ErrorCode::Rejected);
+        let refused = |range: Period| {
+            let e = history(&a, &query(range), now).unwrap_err();
+            assert_eq!(e.code(), crate::error::ErrorCode::Rejected);
+            e.to_string()
+        };
+        let e = refused(days("2025-03-10", "2025-03-01"));
+        assert!(e.contains("swap them"), "{e}");
+        let e = refused(days("tomorrow", "2025-03-01"));
+        assert!(e.contains("YYYY-MM-DD"), "{e}");
+        refused(Period::Custom {
+            from_ms: 10,
+            to_ms: 10,
+        });
     }
 
     #[test]
@@ -714,7 +448,7 @@ mod tests {
         assert_eq!(amount(&view.days[1].net, "EUR").as_deref(), Some("-0.2"));
 
         // Newest first; the rental is listed whole with what its contract pays for 4 h.
-        let listed: Vec<(&str, UiMode)> = view
+        let listed: Vec<(&str, Mode)> = view
             .sessions
             .iter()
             .map(|s| (s.gpu_uuid.as_str(), s.mode))
@@ -722,10 +456,10 @@ mod tests {
         assert_eq!(
             listed,
             vec![
-                ("GPU-B", UiMode::Idle),
-                ("GPU-A", UiMode::Idle),
-                ("GPU-B", UiMode::Volunteer),
-                ("GPU-A", UiMode::Rental),
+                ("GPU-B", Mode::Idle),
+                ("GPU-A", Mode::Idle),
+                ("GPU-B", Mode::Volunteer),
+                ("GPU-A", Mode::Rental),
             ]
         );
         let rental = &view.sessions[3];
@@ -764,9 +498,9 @@ mod tests {
         assert_eq!(amount(&f.net, "EUR").as_deref(), Some("-0.4"));
         assert!(f.estimated.is_empty(), "the statement covers the rental");
         assert!((f.energy_kwh - 1.6).abs() < 1e-9);
-        let hours: Vec<(UiMode, f64)> = f.mode_hours.iter().map(|m| (m.mode, m.hours)).collect();
-        assert_eq!(hours[0], (UiMode::Rental, 4.0));
-        assert_eq!(hours[1], (UiMode::Volunteer, 4.0));
+        let hours: Vec<(Mode, f64)> = f.mode_hours.iter().map(|m| (m.mode, m.hours)).collect();
+        assert_eq!(hours[0], (Mode::Rental, 4.0));
+        assert_eq!(hours[1], (Mode::Volunteer, 4.0));
     }
 
     #[test]
@@ -787,10 +521,10 @@ mod tests {
 
         let mut q = query(days("2025-06-01", "2025-06-02"));
         q.gpu = Some("GPU-A".into());
-        q.mode = Some(UiMode::Rental);
+        q.mode = Some(Mode::Rental);
         let view = history(&a, &q, now).unwrap();
         assert_eq!(view.sessions.len(), 1);
-        assert_eq!(view.sessions[0].mode, UiMode::Rental);
+        assert_eq!(view.sessions[0].mode, Mode::Rental);
         assert_eq!(
             amount(&view.totals.electricity, "EUR").as_deref(),
             Some("0.25")
@@ -813,7 +547,7 @@ mod tests {
     fn filter_choices_name_present_gpus_and_ones_only_the_ledger_remembers() {
         let dir = tempfile::tempdir().unwrap();
         let a = access(across_midnight(dir.path()), "Europe/Berlin");
-        let view = history(&a, &query(HistoryRange::Today), t("2025-06-03T00:00Z")).unwrap();
+        let view = history(&a, &query(Period::Today), t("2025-06-03T00:00Z")).unwrap();
         assert_eq!(
             view.gpus,
             vec![
@@ -837,7 +571,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut a = access(ledger(dir.path(), &[]), "UTC");
         a.simulated = true;
-        let view = history(&a, &query(HistoryRange::Last7Days), t("2025-06-03T12:00Z")).unwrap();
+        let view = history(&a, &query(Period::Last7Days), t("2025-06-03T12:00Z")).unwrap();
         assert!(view.simulated);
         assert_eq!(view.days.len(), 7);
         assert!(view.days.iter().all(|d| d.gross.is_empty()));
@@ -850,45 +584,90 @@ mod tests {
     fn a_missing_ledger_file_is_an_error_that_says_what_to_do() {
         let dir = tempfile::tempdir().unwrap();
         let a = access(dir.path().join("ledger.sqlite"), "UTC");
-        let e = history(&a, &query(HistoryRange::Today), t("2025-06-03T12:00Z")).unwrap_err();
+        let e = history(&a, &query(Period::Today), t("2025-06-03T12:00Z")).unwrap_err();
         assert_eq!(e.code(), crate::error::ErrorCode::Ledger);
         let message = e.to_string();
         assert!(message.contains("missing"), "{message}");
         assert!(message.contains("restart Overtime"), "{message}");
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_agent_says_where_its_ledger_is_or_why_there_is_none() {
+    /// The dashboard's and `overtime earnings`' figures (`ledger_feed::read_earnings`) and
+    /// History's must be one number per period: same bounds, same gross, same estimate.
+    #[test]
+    fn seven_days_are_the_same_number_on_the_dashboard_in_history_and_the_cli() {
         let dir = tempfile::tempdir().unwrap();
-        let agent = crate::test_agent::start(dir.path()).await;
-        let mut snap = (*agent.handle.snapshot()).clone();
-        let config = Config::default();
+        // Work on the edges of the 7-day period (4–10 June in Berlin): 3 June at noon is
+        // outside, though a rolling 168 h would count it; 4 June at 03:00 local is inside; and
+        // a rental is still running.
+        let mut events = Vec::new();
+        for (gpu, from, to) in [
+            ("GPU-A", "2025-06-03T10:00Z", "2025-06-03T14:00Z"),
+            ("GPU-A", "2025-06-04T01:00Z", "2025-06-04T03:00Z"),
+        ] {
+            events.push(start(gpu, from, Mode::Volunteer, Some("boinc"), None));
+            events.extend(minutes(gpu, from, to, 200.0));
+            events.push(start(gpu, to, Mode::Idle, None, None));
+        }
+        events.push(statement(
+            "old",
+            "3.00",
+            "USD",
+            "2025-06-03T10:00Z",
+            "2025-06-03T14:00Z",
+        ));
+        events.push(statement(
+            "new",
+            "1.25",
+            "USD",
+            "2025-06-04T01:00Z",
+            "2025-06-04T03:00Z",
+        ));
+        events.push(start(
+            "GPU-A",
+            "2025-06-10T08:00Z",
+            Mode::Rental,
+            Some("vastai"),
+            Some("0.40"),
+        ));
+        events.extend(minutes(
+            "GPU-A",
+            "2025-06-10T08:00Z",
+            "2025-06-10T10:00Z",
+            300.0,
+        ));
+        let path = ledger(dir.path(), &events);
+        let a = access(path.clone(), "Europe/Berlin");
+        let now = t("2025-06-10T10:00Z");
 
-        // This test agent keeps no ledger at all.
-        let e = LedgerAccess::from_agent(&snap, &config).unwrap_err();
-        assert_eq!(e.code(), crate::error::ErrorCode::Ledger);
-        assert!(e.to_string().contains("keeps no earnings history"), "{e}");
+        let history = history(&a, &query(Period::Last7Days), now).unwrap();
+        let dashboard = crate::ledger_feed::read_earnings(&path, &a.model, now, false).unwrap();
+        let seven = dashboard.periods.iter().find(|p| p.range == "7d").unwrap();
 
-        // The ledger failed to open at start-up: the reason is passed on.
-        snap.ledger = Some(ledger_feed::LedgerView {
-            recording: false,
-            last_error: Some("the disk is full".into()),
-            ..Default::default()
-        });
-        let e = LedgerAccess::from_agent(&snap, &config).unwrap_err();
-        assert!(e.to_string().contains("the disk is full"), "{e}");
-
-        // A ledger in use: its path, demo mode and the present GPUs.
-        snap.ledger = Some(ledger_feed::LedgerView {
-            path: "/data/ledger.sqlite".into(),
-            recording: true,
-            ..Default::default()
-        });
-        let a = LedgerAccess::from_agent(&snap, &config).unwrap();
-        assert_eq!(a.path, PathBuf::from("/data/ledger.sqlite"));
-        assert!(a.simulated, "simulated GPUs make simulated figures");
-        assert_eq!(a.gpus.len(), 2);
-        agent.stop().await;
+        assert_eq!(super::super::ui_money(&seven.gross), history.totals.gross);
+        assert_eq!(
+            super::super::ui_money(&seven.estimated),
+            history.totals.estimated
+        );
+        assert_eq!(
+            super::super::ui_money(&seven.electricity),
+            history.totals.electricity
+        );
+        assert_eq!(super::super::ui_money(&seven.net), history.totals.net);
+        assert_eq!(seven.energy_kwh, history.totals.energy_kwh);
+        // 1.25 from the statement inside, 0.80 estimated for the running rental; the
+        // statement from 3 June is outside.
+        assert_eq!(
+            amount(&history.totals.gross, "USD").as_deref(),
+            Some("2.05")
+        );
+        assert_eq!(
+            amount(&history.totals.estimated, "USD").as_deref(),
+            Some("0.8")
+        );
+        assert_eq!(
+            (history.first_day.as_str(), history.last_day.as_str()),
+            ("2025-06-04", "2025-06-10")
+        );
     }
 
     #[test]
@@ -898,8 +677,8 @@ mod tests {
             "limit": 20
         }))
         .unwrap();
-        assert_eq!(q.range, HistoryRange::Last7Days);
-        assert_eq!(q.mode, Some(UiMode::Volunteer));
+        assert_eq!(q.range, Period::Last7Days);
+        assert_eq!(q.mode, Some(Mode::Volunteer));
         let q: HistoryQuery = serde_json::from_value(serde_json::json!({
             "range": { "preset": "days", "first_day": "2025-06-01", "last_day": "2025-06-30" },
             "gpu": "GPU-A", "provider": null, "mode": null, "limit": null

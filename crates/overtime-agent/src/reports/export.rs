@@ -11,10 +11,10 @@ use overtime_ledger::LedgerError;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::history::{LedgerAccess, day_span, ledger_error};
-use crate::error::DesktopError;
+use super::{LedgerAccess, ledger_error};
+use crate::error::AgentError;
 
-type Result<T> = std::result::Result<T, DesktopError>;
+type Result<T> = std::result::Result<T, AgentError>;
 
 /// Names tried before giving up: `overtime-….csv`, then `-2` … `-999`.
 const MAX_NAME_TRIES: u32 = 999;
@@ -33,7 +33,7 @@ pub struct ExportDone {
 /// when it exists, else the home folder.
 pub fn downloads_dir() -> Result<PathBuf> {
     let dirs = directories::UserDirs::new().ok_or_else(|| {
-        DesktopError::Export(
+        AgentError::Export(
             "Overtime cannot find your home folder to save the export in; set HOME and try again"
                 .to_owned(),
         )
@@ -47,7 +47,7 @@ pub fn downloads_dir() -> Result<PathBuf> {
 
 /// `overtime-<first day>-<last day>.csv`, local days, both included.
 pub fn file_name(access: &LedgerAccess, from: Timestamp, to: Timestamp) -> String {
-    let (first, last) = day_span(from, to, &access.model.tz);
+    let (first, last) = overtime_core::Bounds { from, to }.days(&access.model.tz);
     format!("overtime-{first}-{last}.csv")
 }
 
@@ -61,13 +61,12 @@ pub fn export_csv(
     now: Timestamp,
 ) -> Result<ExportDone> {
     let at = |ms: i64| {
-        Timestamp::from_millisecond(ms).map_err(|e| {
-            DesktopError::Rejected(format!("{ms} is not a time Overtime can use: {e}"))
-        })
+        Timestamp::from_millisecond(ms)
+            .map_err(|e| AgentError::Rejected(format!("{ms} is not a time Overtime can use: {e}")))
     };
     let (from, to) = (at(from_ms)?, at(to_ms)?);
     if to <= from {
-        return Err(DesktopError::Rejected(
+        return Err(AgentError::Rejected(
             "the range to export is empty: its end must come after its start".to_owned(),
         ));
     }
@@ -111,7 +110,7 @@ fn create_unique(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
             Err(e) => return Err(write_error(&e, dir)),
         }
     }
-    Err(DesktopError::Export(format!(
+    Err(AgentError::Export(format!(
         "{} already holds {MAX_NAME_TRIES} exports of this range; move some away and export \
          again",
         dir.display()
@@ -119,9 +118,9 @@ fn create_unique(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
 }
 
 /// What went wrong writing into `dir`, and what to do about it.
-pub fn write_error(e: &std::io::Error, dir: &Path) -> DesktopError {
+pub fn write_error(e: &std::io::Error, dir: &Path) -> AgentError {
     let dir = dir.display();
-    DesktopError::Export(match e.kind() {
+    AgentError::Export(match e.kind() {
         ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
             format!("the disk holding {dir} is full; free some space and export again")
         }
