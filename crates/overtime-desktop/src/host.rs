@@ -1,5 +1,5 @@
 //! The resident half of the desktop app: owns the running agent, answers the dashboard window
-//! over the local socket, launches that window as its own process on demand, and feeds the
+//! over the local transport (`overtime_link`), launches that window as its own process on demand, and feeds the
 //! tray. The window never holds state of its own, so closing it (which ends its process and
 //! gives all of WebKit's memory back) loses nothing.
 
@@ -10,13 +10,15 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use overtime_agent::config_file;
+use overtime_link::{
+    ENV_ENDPOINT, Endpoint, HELLO_DASHBOARD, HostMessage, IpcError, LineReader, Listener,
+    OPEN_DASHBOARD, Request, Stream, event,
+};
 use serde_json::Value;
-use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::control::{self, Control};
-use crate::ipc::{self, HostMessage, IpcError, LineReader, Request, event};
 use crate::service::{self, Effect};
 use crate::shell::Shell;
 use crate::tray_state::{TrayState, TrayText};
@@ -67,7 +69,8 @@ struct WindowSlot {
 /// The host's shared state.
 pub struct Host {
     pub shell: Arc<Shell>,
-    pub socket: PathBuf,
+    /// Where the host listens; the window it starts is told to connect there.
+    pub endpoint: Endpoint,
     window: Mutex<WindowSlot>,
     next_conn: AtomicU64,
     quit: CancellationToken,
@@ -81,10 +84,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Host {
-    pub fn new(shell: Arc<Shell>, socket: PathBuf) -> Arc<Host> {
+    pub fn new(shell: Arc<Shell>, endpoint: Endpoint) -> Arc<Host> {
         Arc::new(Host {
             shell,
-            socket,
+            endpoint,
             window: Mutex::new(WindowSlot {
                 connected: None,
                 starting_since: None,
@@ -150,7 +153,7 @@ impl Host {
             return;
         };
         let mut cmd = tokio::process::Command::new(&exe);
-        cmd.env(ipc::ENV_SOCKET, &self.socket)
+        cmd.env(ENV_ENDPOINT, self.endpoint.as_os_str())
             .stdin(std::process::Stdio::null());
         for (key, value) in DASHBOARD_WEBKIT_ENV {
             if std::env::var_os(key).is_none() {
@@ -210,18 +213,7 @@ impl Host {
 
 /// The dashboard program: `$OVERTIME_DASHBOARD_BIN`, else `overtime-dashboard` beside ours.
 fn dashboard_exe() -> Option<PathBuf> {
-    sibling_program(ENV_DASHBOARD_BIN, DASHBOARD_EXE)
-}
-
-/// The desktop app's other program: the path in `env_var` when set, else `name` in the
-/// directory of the running executable (where both are installed), if it is there.
-pub fn sibling_program(env_var: &str, name: &str) -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(env_var).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
-    let exe = std::env::current_exe().ok()?;
-    let candidate = exe.parent()?.join(name);
-    candidate.exists().then_some(candidate)
+    overtime_link::sibling_program(ENV_DASHBOARD_BIN, DASHBOARD_EXE)
 }
 
 /// Pushes each agent snapshot to the tray (when what it shows changed) and to the open
@@ -261,61 +253,35 @@ pub async fn forward_snapshots(host: Arc<Host>, tray: Option<Arc<dyn TrayView>>,
     }
 }
 
-/// Binds the host's socket in an owner-only directory (0700), so no other user can reach it
-/// even for the instant before the socket itself is narrowed to 0600. `Err(AddrInUse)` means
-/// another host already answers there.
-pub async fn bind(path: &std::path::Path) -> std::io::Result<UnixListener> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    if ipc::connect(path).await.is_some() {
-        return Err(std::io::Error::from(std::io::ErrorKind::AddrInUse));
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    // Left by a host that died: nothing answers on it.
-    let _ = std::fs::remove_file(path);
-    UnixListener::bind(path)
-}
-
-/// Accepts window connections until the user quits.
-pub async fn serve(host: Arc<Host>, listener: UnixListener) {
-    restrict_socket(&host.socket);
+/// Accepts window connections until the user quits. The listener goes when this ends, and
+/// with it the endpoint (on Unix, the socket file), so a restarted host can bind it afresh.
+pub async fn serve(host: Arc<Host>, mut listener: Listener) {
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
+                Ok(stream) => {
                     let id = host.next_conn.fetch_add(1, Ordering::Relaxed);
                     tokio::spawn(connection(Arc::clone(&host), stream, id));
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "the dashboard socket failed to accept");
+                    tracing::warn!(error = %e, endpoint = %listener.endpoint(), "the dashboard connection failed to accept");
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
             },
             () = host.quit.cancelled() => break,
         }
     }
-    let _ = std::fs::remove_file(&host.socket);
 }
 
-/// Narrows the socket to its owner (0600): another user's process then cannot connect.
-fn restrict_socket(path: &std::path::Path) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
-        tracing::warn!(error = %e, path = %path.display(), "cannot make the dashboard socket owner-only");
-    }
-}
-
-async fn connection(host: Arc<Host>, stream: UnixStream, id: u64) {
+async fn connection(host: Arc<Host>, stream: Stream, id: u64) {
     let (read, mut write) = stream.into_split();
     let (tx, mut rx) = mpsc::channel::<HostMessage>(WINDOW_QUEUE);
     let writer = tokio::spawn(async move {
         while let Some(message) = rx.recv().await {
-            if ipc::write_line(&mut write, &message).await.is_err() {
+            if overtime_link::write_line(&mut write, &message)
+                .await
+                .is_err()
+            {
                 break;
             }
         }
@@ -331,7 +297,7 @@ async fn connection(host: Arc<Host>, stream: UnixStream, id: u64) {
             }
         };
         match request.method.as_str() {
-            ipc::HELLO_DASHBOARD => {
+            HELLO_DASHBOARD => {
                 let accepted = {
                     let mut slot = lock(&host.window);
                     if let Some((_, other)) = &slot.connected {
@@ -353,7 +319,7 @@ async fn connection(host: Arc<Host>, stream: UnixStream, id: u64) {
                 )
                 .await;
             }
-            ipc::OPEN_DASHBOARD => {
+            OPEN_DASHBOARD => {
                 host.open_dashboard();
                 reply(&tx, request.id, Ok(Value::Null)).await;
             }
@@ -426,9 +392,8 @@ mod tests {
     use super::*;
     use crate::agent_host::AgentHost;
     use overtime_agent::paths::Paths;
+    use overtime_link::WriteHalf;
     use serde_json::json;
-    use std::os::unix::fs::PermissionsExt;
-    use tokio::net::unix::OwnedWriteHalf;
 
     struct Rig {
         host: Arc<Host>,
@@ -448,10 +413,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::in_dir(dir.path());
         let agent = crate::test_agent::start(&paths.state_dir).await;
+        // Derived from the state directory as in the real app (a fresh pipe name on Windows).
+        let endpoint = Endpoint::in_state_dir(&paths.state_dir);
         let shell = Shell::new(AgentHost::for_test(agent, paths), Instant::now());
-        let socket = dir.path().join("run").join("desktop.sock");
-        let listener = bind(&socket).await.unwrap();
-        let host = Host::new(shell, socket);
+        let listener = Listener::bind(&endpoint).await.unwrap();
+        let host = Host::new(shell, endpoint);
         tokio::spawn(serve(Arc::clone(&host), listener));
         tokio::spawn(forward_snapshots(
             Arc::clone(&host),
@@ -463,13 +429,13 @@ mod tests {
 
     struct Window {
         reader: LineReader,
-        writer: OwnedWriteHalf,
+        writer: WriteHalf,
         next_id: u64,
     }
 
     impl Window {
         async fn connect(host: &Host) -> Window {
-            let (r, w) = ipc::connect(&host.socket).await.unwrap().into_split();
+            let (r, w) = Stream::connect(&host.endpoint).await.unwrap().into_split();
             Window {
                 reader: LineReader::new(r),
                 writer: w,
@@ -485,7 +451,9 @@ mod tests {
                 method: method.into(),
                 params,
             };
-            ipc::write_line(&mut self.writer, &request).await.unwrap();
+            overtime_link::write_line(&mut self.writer, &request)
+                .await
+                .unwrap();
             id
         }
 
@@ -515,26 +483,68 @@ mod tests {
         }
     }
 
+    // The endpoint's own rules (owner-only directory, a stale socket taken over, the file gone
+    // with its listener) are overtime-link's transport tests; here, that a serving host holds it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_socket_is_owner_only_and_a_second_host_is_refused_while_a_stale_one_is_replaced() {
+    async fn a_second_host_is_refused_while_one_serves_and_the_endpoint_frees_when_it_quits() {
         let r = rig().await;
-        let dir_mode = std::fs::metadata(r.host.socket.parent().unwrap())
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(dir_mode & 0o777, 0o700);
-        let second = bind(&r.host.socket).await;
+        let second = Listener::bind(&r.host.endpoint).await;
         assert_eq!(
             second.err().map(|e| e.kind()),
             Some(std::io::ErrorKind::AddrInUse)
         );
-
-        // A socket file nobody listens on (a host that was killed) is taken over.
-        let stale = r.host.socket.with_file_name("stale.sock");
-        drop(std::os::unix::net::UnixListener::bind(&stale).unwrap());
-        assert!(stale.exists());
-        assert!(bind(&stale).await.is_ok());
         r.host.quit();
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while Stream::connect(&r.host.endpoint).await.is_some() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .expect("the server lets go of the endpoint once the user quits");
+        assert!(Listener::bind(&r.host.endpoint).await.is_ok());
+        r.stop_agent().await;
+    }
+
+    #[test]
+    fn the_window_finds_the_host_where_the_host_listens() {
+        // The window works out the state directory without the agent; it must be the agent's.
+        let cases: [&[(&str, &str)]; 3] = [
+            &[],
+            &[("OVERTIME_STATE_DIR", "/run/ot")],
+            &[
+                ("OVERTIME_STATE_DIR", ""),
+                ("OVERTIME_CONFIG", "/etc/ot.toml"),
+            ],
+        ];
+        for vars in cases {
+            let lookup = |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            };
+            assert_eq!(
+                overtime_link::endpoint::state_dir_from_lookup(lookup).unwrap(),
+                Paths::from_lookup(lookup).unwrap().state_dir,
+                "{vars:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_windows_own_unavailable_error_has_the_hosts_error_shape() {
+        use crate::error::{CommandErrorWire, ErrorCode};
+        let host_says = CommandErrorWire {
+            code: ErrorCode::AgentUnavailable,
+            message: "start Overtime again".into(),
+            fields: Vec::new(),
+        };
+        assert_eq!(
+            serde_json::to_value(overtime_link::AgentUnavailable(
+                "start Overtime again".into()
+            ))
+            .unwrap(),
+            serde_json::to_value(host_says).unwrap()
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -542,7 +552,7 @@ mod tests {
     {
         let r = rig().await;
         let mut first = Window::connect(&r.host).await;
-        let (ok, _) = first.call(ipc::HELLO_DASHBOARD, Value::Null).await;
+        let (ok, _) = first.call(HELLO_DASHBOARD, Value::Null).await;
         assert_eq!(ok, Some(json!({"accepted": true})));
         assert!(r.host.window_open());
 
@@ -561,7 +571,7 @@ mod tests {
         assert_eq!(err.unwrap()["code"], "rejected");
 
         let mut second = Window::connect(&r.host).await;
-        let (ok, _) = second.call(ipc::HELLO_DASHBOARD, Value::Null).await;
+        let (ok, _) = second.call(HELLO_DASHBOARD, Value::Null).await;
         assert_eq!(ok, Some(json!({"accepted": false})));
         assert!(matches!(
             first.next().await,
@@ -594,7 +604,7 @@ mod tests {
     async fn restart_from_the_window_closes_it_and_ends_the_host_as_a_restart() {
         let r = rig().await;
         let mut w = Window::connect(&r.host).await;
-        w.call(ipc::HELLO_DASHBOARD, Value::Null).await;
+        w.call(HELLO_DASHBOARD, Value::Null).await;
         assert!(!r.host.restart_requested());
         let id = w.send("restart_app", Value::Null).await;
         let mut closed = false;
@@ -627,7 +637,7 @@ mod tests {
     async fn a_closed_window_frees_the_slot_for_the_next_one() {
         let r = rig().await;
         let mut w = Window::connect(&r.host).await;
-        w.call(ipc::HELLO_DASHBOARD, Value::Null).await;
+        w.call(HELLO_DASHBOARD, Value::Null).await;
         drop(w);
         tokio::time::timeout(Duration::from_secs(5), async {
             while r.host.window_open() {
@@ -637,7 +647,7 @@ mod tests {
         .await
         .expect("the slot frees when the window's connection closes");
         let mut again = Window::connect(&r.host).await;
-        let (ok, _) = again.call(ipc::HELLO_DASHBOARD, Value::Null).await;
+        let (ok, _) = again.call(HELLO_DASHBOARD, Value::Null).await;
         assert_eq!(ok, Some(json!({"accepted": true})));
         r.host.quit();
         r.stop_agent().await;
