@@ -1,5 +1,5 @@
 //! The one command the dashboard may call: `host_call`, which hands `{method, params}` to the
-//! host process over the local socket and returns its answer (or its `{code, message, fields}`).
+//! host process over the local connection and returns its answer (or its `{code, message, fields}`).
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Host events to the window: snapshots become the UI's `snapshot` event (the UI never polls),
 //! `focus` brings the window forward, `close` ends the window because the user quit Overtime.
 
-use overtime_desktop::ipc::event;
+use overtime_link::event;
 use tauri::{AppHandle, Emitter};
 use tokio::sync::mpsc;
 

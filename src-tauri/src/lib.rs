@@ -1,6 +1,6 @@
 //! Overtime's dashboard window: a Tauri/WebKit process that `overtime-desktop` (the resident
 //! process with the agent and the tray) starts on demand. It holds no state: every UI call is
-//! forwarded over the local socket (`link`), snapshots come back as events (`events`), and
+//! forwarded over the local connection (`link`, on `overtime_link`'s transport), snapshots come back as events (`events`), and
 //! closing the window ends the process.
 
 mod commands;
@@ -12,18 +12,17 @@ pub use window::OPEN_SIZE;
 
 use std::process::ExitCode;
 
-use overtime_desktop::ipc;
 use tauri::Manager;
 
 use crate::link::HostLink;
 
 /// Opens the window and blocks until it closes. Exit code 1 when Overtime could not be reached.
 pub fn run() -> ExitCode {
-    overtime_desktop::init_logging();
+    overtime_link::init_logging();
     let connected = tauri::async_runtime::block_on(async {
         let (link, events) = HostLink::connect_or_start().await?;
         let hello = link
-            .call(ipc::HELLO_DASHBOARD, serde_json::Value::Null)
+            .call(overtime_link::HELLO_DASHBOARD, serde_json::Value::Null)
             .await
             .map_err(|e| link::LinkError::Start(e.to_string()))?;
         Ok::<_, link::LinkError>((link, events, hello))

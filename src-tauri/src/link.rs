@@ -1,17 +1,19 @@
-//! The window's end of the local socket to the host (`overtime-desktop`): calls out, replies
-//! and events in. Started before the window so the first paint already has an agent to ask;
+//! The window's end of the local connection to the host (`overtime-desktop`): calls out,
+//! replies and events in, over `overtime_link`'s transport (a Unix socket, or a named pipe on
+//! Windows). Started before the window so the first paint already has an agent to ask;
 //! when no host answers, one is started in the background (the window was launched directly).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use overtime_desktop::error::DesktopError;
-use overtime_desktop::ipc::{self, HostMessage, LineReader, Request};
+use overtime_link::{
+    AgentUnavailable, ENV_ENDPOINT, Endpoint, EndpointError, HostMessage, IpcError, LineReader,
+    Request, Stream, WriteHalf,
+};
 use serde_json::Value;
-use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::{mpsc, oneshot};
 
 /// Names the host's executable (tests); else `overtime-desktop` beside ours.
@@ -26,7 +28,7 @@ type Pending = Mutex<HashMap<u64, oneshot::Sender<Result<Value, Value>>>>;
 
 /// A connection to the host.
 pub struct HostLink {
-    writer: tokio::sync::Mutex<OwnedWriteHalf>,
+    writer: tokio::sync::Mutex<WriteHalf>,
     pending: Arc<Pending>,
     next_id: AtomicU64,
 }
@@ -37,8 +39,8 @@ pub type HostEvent = Option<(String, Value)>;
 /// Why the window cannot reach the host.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    #[error("cannot work out where Overtime keeps its files: {0}")]
-    Paths(String),
+    #[error("{0}")]
+    Endpoint(#[from] EndpointError),
     #[error(
         "Overtime's background process is not running and could not be started ({0}); start \
          Overtime from your applications menu"
@@ -47,7 +49,7 @@ pub enum LinkError {
     #[error("Overtime's background process did not answer within {0:?}; start Overtime again")]
     NoAnswer(Duration),
     #[error("{0}")]
-    Ipc(#[from] ipc::IpcError),
+    Ipc(#[from] IpcError),
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -59,12 +61,10 @@ impl HostLink {
     /// Returns the link and the stream of the host's events.
     pub async fn connect_or_start() -> Result<(Arc<HostLink>, mpsc::Receiver<HostEvent>), LinkError>
     {
-        let paths = overtime_agent::paths::Paths::from_env()
-            .map_err(|e| LinkError::Paths(e.to_string()))?;
-        let socket = ipc::socket_path(&paths.state_dir);
-        let stream = match ipc::connect(&socket).await {
+        let endpoint = Endpoint::from_env()?;
+        let stream = match Stream::connect(&endpoint).await {
             Some(s) => s,
-            None => start_host(&socket).await?,
+            None => start_host(&endpoint).await?,
         };
         let (read, write) = stream.into_split();
         let pending: Arc<Pending> = Arc::new(Mutex::new(HashMap::new()));
@@ -94,7 +94,7 @@ impl HostLink {
         };
         let sent = {
             let mut w = self.writer.lock().await;
-            ipc::write_line(&mut w, &request).await
+            overtime_link::write_line(&mut *w, &request).await
         };
         if let Err(e) = sent {
             lock(&self.pending).remove(&id);
@@ -105,24 +105,22 @@ impl HostLink {
             Ok(Err(_)) => Err(gone("the connection closed")),
             Err(_) => {
                 lock(&self.pending).remove(&id);
-                Err(as_value(DesktopError::AgentUnavailable(format!(
+                Err(AgentUnavailable(format!(
                     "Overtime did not answer `{method}` within {} s; try again, or restart \
                      Overtime if it keeps happening",
                     CALL_TIMEOUT.as_secs()
-                ))))
+                ))
+                .to_value())
             }
         }
     }
 }
 
-fn as_value(e: DesktopError) -> Value {
-    serde_json::to_value(&e).unwrap_or(Value::Null)
-}
-
 fn gone(detail: &str) -> Value {
-    as_value(DesktopError::AgentUnavailable(format!(
+    AgentUnavailable(format!(
         "Overtime's background process has stopped ({detail}); start Overtime again"
-    )))
+    ))
+    .to_value()
 }
 
 async fn read_loop(mut reader: LineReader, pending: Arc<Pending>, events: mpsc::Sender<HostEvent>) {
@@ -152,8 +150,8 @@ async fn read_loop(mut reader: LineReader, pending: Arc<Pending>, events: mpsc::
     let _ = events.send(None).await;
 }
 
-/// Starts `overtime-desktop --background` on `socket` and waits until it answers.
-async fn start_host(socket: &Path) -> Result<tokio::net::UnixStream, LinkError> {
+/// Starts `overtime-desktop --background` on `endpoint` and waits until it answers.
+async fn start_host(endpoint: &Endpoint) -> Result<Stream, LinkError> {
     let exe = host_exe().ok_or_else(|| {
         LinkError::Start(format!(
             "{HOST_EXE} was not found next to this program; set {ENV_DESKTOP_BIN} to its path"
@@ -162,13 +160,13 @@ async fn start_host(socket: &Path) -> Result<tokio::net::UnixStream, LinkError> 
     tracing::info!(path = %exe.display(), "starting Overtime's background process");
     std::process::Command::new(&exe)
         .arg("--background")
-        .env(ipc::ENV_SOCKET, socket)
+        .env(ENV_ENDPOINT, endpoint.as_os_str())
         .stdin(std::process::Stdio::null())
         .spawn()
         .map_err(|e| LinkError::Start(format!("{}: {e}", exe.display())))?;
     let deadline = tokio::time::Instant::now() + HOST_START_WAIT;
     while tokio::time::Instant::now() < deadline {
-        if let Some(s) = ipc::connect(socket).await {
+        if let Some(s) = Stream::connect(endpoint).await {
             return Ok(s);
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -177,5 +175,5 @@ async fn start_host(socket: &Path) -> Result<tokio::net::UnixStream, LinkError> 
 }
 
 fn host_exe() -> Option<PathBuf> {
-    overtime_desktop::host::sibling_program(ENV_DESKTOP_BIN, HOST_EXE)
+    overtime_link::sibling_program(ENV_DESKTOP_BIN, HOST_EXE)
 }
