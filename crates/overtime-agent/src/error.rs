@@ -3,7 +3,9 @@
 //! a sentence that says what happened and what to do, and, for rejected settings, one entry per
 //! offending field. It crosses to the UI as `{code, message, fields}`.
 
-use overtime_core::config::{ConfigError, ConfigErrors};
+use overtime_core::config::ConfigErrors;
+use overtime_core::config::edit::EditError;
+pub use overtime_core::config::edit::FieldError;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -37,24 +39,6 @@ impl ErrorCode {
             ErrorCode::ConfigFile => "config_file",
             ErrorCode::Ledger => "ledger",
             ErrorCode::Export => "export",
-        }
-    }
-}
-
-/// One rejected settings field: its dotted config path and what to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct FieldError {
-    /// Dotted path as the configuration names it, e.g. `thermal.soft_limit_c` or
-    /// `thermal.gpu."GPU-1".critical_limit_c`.
-    pub field: String,
-    pub message: String,
-}
-
-impl From<&ConfigError> for FieldError {
-    fn from(e: &ConfigError) -> FieldError {
-        FieldError {
-            field: e.field.clone(),
-            message: e.message.clone(),
         }
     }
 }
@@ -152,6 +136,16 @@ impl From<&ConfigFileError> for AgentError {
                 message: e.to_string(),
                 fields: errors.iter().map(FieldError::from).collect(),
             },
+        }
+    }
+}
+
+impl From<EditError> for AgentError {
+    fn from(e: EditError) -> AgentError {
+        match e {
+            EditError::Invalid(fields) => AgentError::InvalidSettings(fields),
+            EditError::Malformed(message) => AgentError::Rejected(message),
+            EditError::NotToml(message) => AgentError::ConfigFile(message),
         }
     }
 }

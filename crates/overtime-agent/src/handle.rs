@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use overtime_core::config::Config;
 use overtime_core::{Mode, OverrideScope};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -35,9 +36,34 @@ pub enum AgentCommand {
 pub struct AgentHandle {
     pub snapshots: watch::Receiver<Arc<AgentSnapshot>>,
     pub commands: mpsc::Sender<AgentCommand>,
+    /// The configuration in force: the file as the agent last adopted it (a changed file that
+    /// does not validate leaves the previous one here). Front ends read it instead of parsing
+    /// the file themselves.
+    pub config: watch::Receiver<Arc<Config>>,
 }
 
 impl AgentHandle {
+    /// A handle over channels made elsewhere (tests, fakes), with `config` in force.
+    pub fn new(
+        snapshots: watch::Receiver<Arc<AgentSnapshot>>,
+        commands: mpsc::Sender<AgentCommand>,
+        config: Config,
+    ) -> AgentHandle {
+        let (config_tx, config) = watch::channel(Arc::new(config));
+        // The value stays readable after the sender is gone.
+        drop(config_tx);
+        AgentHandle {
+            snapshots,
+            commands,
+            config,
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> Arc<Config> {
+        self.config.borrow().clone()
+    }
+
     /// The latest snapshot.
     pub fn snapshot(&self) -> Arc<AgentSnapshot> {
         self.snapshots.borrow().clone()

@@ -9,6 +9,7 @@ pub mod activity;
 pub mod api;
 pub mod clock;
 pub mod config_file;
+pub mod control;
 pub mod error;
 pub mod handle;
 pub mod ledger_feed;
@@ -18,9 +19,13 @@ pub mod providers;
 pub mod reports;
 pub mod secrets;
 pub mod sensors;
+pub mod service;
+pub mod settings;
 pub mod snapshot;
 pub mod startup;
 pub mod supervisor;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 
 pub use error::{AgentError, ErrorCode, FieldError};
 pub use handle::{AgentCommand, AgentHandle};

@@ -176,7 +176,9 @@ impl Agent {
         let (reads_tx, reads_rx) = mpsc::channel(4);
 
         let (commands_tx, commands_rx) = mpsc::channel(32);
+        let (config_tx, config_rx) = watch::channel(Arc::new(parts.config.clone()));
         let mut sup = Supervisor {
+            config_tx,
             clock: parts.clock,
             settings: PolicySettings::new(parts.config, tz),
             system_tz: parts.system_tz,
@@ -233,6 +235,7 @@ impl Agent {
             handle: AgentHandle {
                 snapshots: snapshot_rx,
                 commands: commands_tx,
+                config: config_rx,
             },
             shutdown,
             task,
@@ -289,6 +292,8 @@ enum LedgerRead {
 }
 
 struct Supervisor {
+    /// Publishes the configuration in force to every handle.
+    config_tx: watch::Sender<Arc<Config>>,
     clock: Arc<dyn Clock>,
     settings: PolicySettings,
     system_tz: TimeZone,
@@ -508,6 +513,7 @@ impl Supervisor {
                 let tz = config.time_zone().unwrap_or_else(|| self.system_tz.clone());
                 self.activity.config.send_replace(config.activity.clone());
                 self.cost_model = ledger_feed::cost_model(&config, &tz).ok();
+                self.config_tx.send_replace(Arc::new(config.clone()));
                 self.settings = PolicySettings::new(config, tz);
                 self.config_error = None;
                 self.config_loaded_at = Some(self.clock.now());

@@ -396,10 +396,7 @@ async fn commands_to_a_stopped_agent_answer_503() {
     let (snapshot_tx, snapshots) = tokio::sync::watch::channel(Arc::new(snapshot()));
     let (commands, inbox) = mpsc::channel(1);
     drop(inbox);
-    let handle = AgentHandle {
-        snapshots,
-        commands,
-    };
+    let handle = AgentHandle::new(snapshots, commands, Default::default());
     let (_seen_tx, seen) = mpsc::unbounded_channel();
     let api = start_with(handle, seen, true).await;
     let (status, error) = error_of(api.post_override(json!({"mode": "idle"})).await).await;

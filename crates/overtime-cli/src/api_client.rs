@@ -267,10 +267,7 @@ mod tests {
         let token = ApiToken::generate().unwrap();
         let shutdown = CancellationToken::new();
         let server = serve(
-            AgentHandle {
-                snapshots,
-                commands,
-            },
+            AgentHandle::new(snapshots, commands, Default::default()),
             0,
             true,
             token.clone(),

@@ -13,22 +13,14 @@ const BINDINGS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/l
 /// The whole bindings file as the Rust types describe it now.
 #[cfg(test)]
 fn render() -> String {
-    use crate::control::PausePreset;
     use crate::earnings::{UiCredit, UiEarnings, UiLedger, UiMoney, UiPeriod, UiRange};
     use crate::recent::UiRecentGpu;
-    use crate::settings::api::ApiForm;
+    use crate::service::{HostRequest, WindowRequest};
     use crate::settings::autostart::AutostartState;
-    use crate::settings::credentials::{CredentialName, CredentialState};
-    use crate::settings::electricity::{ElectricityForm, TariffPeriodForm};
-    use crate::settings::notifications::NotificationsForm;
-    use crate::settings::provider_check::{CheckOutcome, ProviderCheck, ProviderTarget};
-    use crate::settings::providers::{
-        BoincForm, FahForm, HookForm, HookPick, ProvidersForm, RentalPick, VastForm, VolunteerPick,
-    };
-    use crate::settings::{Paint, SettingsView, ThermalForm};
     use crate::wire::{
         ApiState, UiGpu, UiLimits, UiMode, UiOverride, UiProvider, UiReading, UiSnapshot,
     };
+    use overtime_agent::control::PausePreset;
     use overtime_agent::error::{CommandErrorWire, ErrorCode, FieldError};
     use overtime_agent::reports::export::ExportDone;
     use overtime_agent::reports::history::{
@@ -38,7 +30,17 @@ fn render() -> String {
         HistoryState, UiGpuTimeline, UiHourTick, UiPlanSpan, UiSpan, UiTimeline,
     };
     use overtime_agent::reports::{ModeHours, PeriodFigures, ProjectCreditWire};
+    use overtime_agent::service::AgentRequest;
+    use overtime_agent::settings::credentials::{CredentialName, CredentialState, SetCredential};
+    use overtime_agent::settings::provider_check::{CheckOutcome, ProviderCheck, ProviderTarget};
     use overtime_core::Period;
+    use overtime_core::config::edit::api::ApiForm;
+    use overtime_core::config::edit::electricity::{ElectricityForm, TariffPeriodForm};
+    use overtime_core::config::edit::notifications::NotificationsForm;
+    use overtime_core::config::edit::providers::{
+        BoincForm, FahForm, HookForm, HookPick, ProvidersForm, RentalPick, VastForm, VolunteerPick,
+    };
+    use overtime_core::config::edit::{Paint, SettingsView, ThermalForm};
 
     let decls = [
         UiMode::decl(),
@@ -97,6 +99,11 @@ fn render() -> String {
         HistoryGpu::decl(),
         HistoryView::decl(),
         ExportDone::decl(),
+        SetCredential::decl(),
+        AgentRequest::decl(),
+        HostRequest::decl(),
+        WindowRequest::decl(),
+        answers(),
     ];
     let mut out = String::from(
         "// Generated from the agent's and the desktop's wire types by ts-rs; do not edit.\n\
@@ -109,6 +116,24 @@ fn render() -> String {
     }
     out.truncate(out.trim_end().len());
     out.push('\n');
+    out
+}
+
+/// `WindowAnswers`: the type of the answer to every method, from the tables beside the
+/// request enums, so `ipc.ts` types each call's result without naming it by hand.
+#[cfg(test)]
+fn answers() -> String {
+    use crate::service::HostRequest;
+    use overtime_agent::service::AgentResponse;
+
+    let mut out = String::from("type WindowAnswers = {\n");
+    for (method, ty) in AgentResponse::TYPESCRIPT
+        .iter()
+        .chain(HostRequest::TYPESCRIPT.iter())
+    {
+        out.push_str(&format!("  {method}: {ty};\n"));
+    }
+    out.push('}');
     out
 }
 

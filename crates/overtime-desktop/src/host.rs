@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use overtime_agent::config_file;
 use overtime_link::{
     ENV_ENDPOINT, Endpoint, HELLO_DASHBOARD, HostMessage, IpcError, LineReader, Listener,
     OPEN_DASHBOARD, Request, Stream, event,
@@ -202,7 +201,7 @@ impl Host {
             TrayAction::HostPresent(present) => self.shell.set_tray_available(present),
             TrayAction::Control(c) => {
                 let handle = self.shell.handle.clone();
-                let tz = control::zone_named(&handle.snapshot().timezone);
+                let tz = handle.snapshot().time_zone();
                 if let Err(e) = control::apply(&handle, c, Timestamp::now(), &tz).await {
                     tracing::warn!(error = %e, "the tray's choice was refused");
                 }
@@ -221,18 +220,10 @@ fn dashboard_exe() -> Option<PathBuf> {
 pub async fn forward_snapshots(host: Arc<Host>, tray: Option<Arc<dyn TrayView>>, text: TrayText) {
     let shell = Arc::clone(&host.shell);
     let mut rx = shell.handle.snapshots.clone();
-    let mut loaded_at = rx.borrow().config.loaded_at;
     let mut last_tray: Option<TrayState> = None;
     loop {
         let snapshot = rx.borrow_and_update().clone();
         shell.record_recent(&snapshot);
-        if snapshot.config.loaded_at != loaded_at {
-            // The agent adopted a changed file: re-read it for the limits shown on the charts.
-            loaded_at = snapshot.config.loaded_at;
-            if let Ok(config) = config_file::load(&shell.config_path) {
-                shell.set_config(config);
-            }
-        }
         if let Some(tray) = &tray {
             let state = TrayState::of(&snapshot, Timestamp::now(), &text);
             if last_tray.as_ref() != Some(&state) {

@@ -186,7 +186,7 @@ async fn run_host(options: HostOptions, background: bool, started: Instant) -> E
         let config_shell = Arc::clone(&shell);
         tokio::spawn(notify::run(
             shell.handle.snapshots.clone(),
-            move || config_shell.config().notifications,
+            move || config_shell.config().notifications.clone(),
             text,
         ));
     }

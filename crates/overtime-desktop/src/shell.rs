@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use overtime_agent::AgentHandle;
+use overtime_agent::service::AgentService;
 use overtime_core::config::Config;
 
 use crate::agent_host::AgentHost;
@@ -16,11 +17,11 @@ use crate::wire::{ShellFacts, UiSnapshot};
 /// Shared by the socket's method calls, the tray and the snapshot forwarder.
 pub struct Shell {
     pub handle: AgentHandle,
+    /// The agent's typed service: every call the window makes that is not the host's own.
+    pub service: AgentService,
     pub config_path: PathBuf,
     host: Mutex<Option<AgentHost>>,
     facts: Mutex<ShellFacts>,
-    /// The configuration as last read, for the limits the dashboard marks on its charts.
-    config: Mutex<Config>,
     quitting: AtomicBool,
     /// The last hour of chart readings, for a window that has just opened.
     recent: Mutex<RecentReadings>,
@@ -38,13 +39,13 @@ impl Shell {
     pub fn new(host: AgentHost, started: Instant) -> Arc<Shell> {
         Arc::new(Shell {
             handle: host.handle.clone(),
+            service: AgentService::new(host.handle.clone(), host.paths.config_file.clone()),
             config_path: host.paths.config_file.clone(),
             facts: Mutex::new(ShellFacts {
                 api: host.api_state.clone(),
                 tray_available: false,
                 startup_config_error: host.startup_config_error.clone(),
             }),
-            config: Mutex::new(host.config.clone()),
             host: Mutex::new(Some(host)),
             quitting: AtomicBool::new(false),
             recent: Mutex::new(RecentReadings::new()),
@@ -55,7 +56,7 @@ impl Shell {
     /// The dashboard's view of the latest agent snapshot.
     pub fn ui_snapshot(&self) -> UiSnapshot {
         let snapshot = self.handle.snapshot();
-        UiSnapshot::from_agent(&snapshot, &lock(&self.config), &lock(&self.facts))
+        UiSnapshot::from_agent(&snapshot, &self.handle.config(), &lock(&self.facts))
     }
 
     /// Keeps `snapshot`'s readings for the charts of windows opened later.
@@ -68,12 +69,9 @@ impl Shell {
         lock(&self.recent).view()
     }
 
-    pub fn config(&self) -> Config {
-        lock(&self.config).clone()
-    }
-
-    pub fn set_config(&self, config: Config) {
-        *lock(&self.config) = config;
+    /// The configuration in force, as the agent adopted it.
+    pub fn config(&self) -> Arc<Config> {
+        self.handle.config()
     }
 
     pub fn set_tray_available(&self, available: bool) {

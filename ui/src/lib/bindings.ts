@@ -460,3 +460,44 @@ export type ExportDone = { path: string, sessions: number, earnings: number,
  * Demo mode: the exported rows are simulated. Say so next to the path.
  */
 simulated: boolean, };
+
+export type SetCredential = { name: CredentialName, value: string, };
+
+export type AgentRequest = { "method": "status" } | { "method": "set_mode", "params": { mode: UiMode, gpu: string | null, } } | { "method": "pause", "params": { preset: PausePreset, } } | { "method": "resume_auto", "params": { gpu: string | null, } } | { "method": "reload_config" } | { "method": "get_settings" } | { "method": "save_thermal", "params": { form: ThermalForm, } } | { "method": "save_schedule", "params": { cells: Array<Paint>, } } | { "method": "save_games", "params": { games: Array<string>, } } | { "method": "save_electricity", "params": { form: ElectricityForm, } } | { "method": "save_providers", "params": { form: ProvidersForm, } } | { "method": "save_notifications", "params": { form: NotificationsForm, } } | { "method": "save_api", "params": { form: ApiForm, } } | { "method": "test_provider", "params": { target: ProviderTarget, form: ProvidersForm, } } | { "method": "get_credentials" } | { "method": "set_credential", "params": SetCredential } | { "method": "remove_credential", "params": { name: CredentialName, } } | { "method": "history", "params": { query: HistoryQuery, } } | { "method": "timeline" } | { "method": "earnings" } | { "method": "export_csv", "params": { from_ms: number, to_ms: number, } };
+
+export type HostRequest = { "method": "get_snapshot" } | { "method": "recent_readings" } | { "method": "get_autostart" } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "running_processes" } | { "method": "get_locale" } | { "method": "quit" } | { "method": "restart_app" } | { "method": "ui_ready" };
+
+export type WindowRequest = AgentRequest | HostRequest;
+
+export type WindowAnswers = {
+  status: unknown;
+  set_mode: null;
+  pause: null;
+  resume_auto: null;
+  reload_config: null;
+  get_settings: SettingsView;
+  save_thermal: SettingsView;
+  save_schedule: SettingsView;
+  save_games: SettingsView;
+  save_electricity: SettingsView;
+  save_providers: SettingsView;
+  save_notifications: SettingsView;
+  save_api: SettingsView;
+  test_provider: ProviderCheck;
+  get_credentials: Array<CredentialState>;
+  set_credential: Array<CredentialState>;
+  remove_credential: Array<CredentialState>;
+  history: HistoryView;
+  timeline: UiTimeline;
+  earnings: unknown;
+  export_csv: ExportDone;
+  get_snapshot: UiSnapshot;
+  recent_readings: Array<UiRecentGpu>;
+  get_autostart: AutostartState;
+  set_autostart: AutostartState;
+  running_processes: Array<string>;
+  get_locale: string | null;
+  quit: null;
+  restart_app: null;
+  ui_ready: null;
+}

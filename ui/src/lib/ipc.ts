@@ -1,18 +1,15 @@
 // The only module that talks to the Tauri shell: typed calls and the snapshot event.
 // Stores use it; components never do. Every call goes through the shell's one command,
-// `host_call`, which hands `{method, params}` to the process that runs the agent; the method
-// names below are that process's whole vocabulary.
+// `host_call`, which hands `{method, params}` to the process that runs the agent. Method names,
+// their parameters and their answers come from the Rust request enums (`WindowRequest`,
+// `WindowAnswers` in bindings.ts), so a call the host does not know does not compile.
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  CommandError, ExportDone, HistoryQuery, HistoryView, Paint, PausePreset, SettingsView,
-  ThermalForm, UiMode, UiSnapshot,
-} from './bindings';
-import type { UiRecentGpu, UiTimeline } from './bindings';
-import type {
-  ApiForm, AutostartState, CredentialName, CredentialState, ElectricityForm, NotificationsForm,
-  ProviderCheck, ProvidersForm, ProviderTarget,
+  CommandError, CredentialName, ElectricityForm, HistoryQuery, NotificationsForm, Paint,
+  PausePreset, ProvidersForm, ProviderTarget, ThermalForm, UiMode, UiSnapshot, ApiForm,
+  WindowAnswers, WindowRequest,
 } from './bindings';
 
 export const SNAPSHOT_EVENT = 'snapshot';
@@ -22,45 +19,50 @@ export const HOST_LOST_EVENT = 'host_lost';
 /** The Tauri command every call goes through. */
 export const HOST_CALL = 'host_call';
 
+export type Method = WindowRequest['method'];
+/** The parameters of `M`, or nothing for a method that takes none. */
+export type ParamsOf<M extends Method> =
+  Extract<WindowRequest, { method: M }> extends { params: infer P } ? P : Record<string, never>;
+
 /** Calls one of the agent host's methods. Rejects with a `CommandError`. */
-export function call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-  return invoke<T>(HOST_CALL, { method, params });
+export function call<M extends Method>(
+  method: M,
+  ...params: ParamsOf<M> extends Record<string, never> ? [] : [ParamsOf<M>]
+): Promise<WindowAnswers[M]> {
+  return invoke<WindowAnswers[M]>(HOST_CALL, { method, params: params[0] ?? {} });
 }
 
 export const api = {
-  getSnapshot: () => call<UiSnapshot>('get_snapshot'),
-  recentReadings: () => call<UiRecentGpu[]>('recent_readings'),
-  setMode: (mode: UiMode, gpu: string | null = null) => call<void>('set_mode', { mode, gpu }),
-  pause: (preset: PausePreset) => call<void>('pause', { preset }),
+  getSnapshot: () => call('get_snapshot'),
+  recentReadings: () => call('recent_readings'),
+  setMode: (mode: UiMode, gpu: string | null = null) => call('set_mode', { mode, gpu }),
+  pause: (preset: PausePreset) => call('pause', { preset }),
   /** Back to automatic: every GPU, or only the overrides set for `gpu`. */
-  resumeAuto: (gpu: string | null = null) => call<void>('resume_auto', { gpu }),
-  getSettings: () => call<SettingsView>('get_settings'),
-  saveThermal: (form: ThermalForm) => call<SettingsView>('save_thermal', { form }),
-  saveSchedule: (cells: Paint[]) => call<SettingsView>('save_schedule', { cells }),
-  saveGames: (games: string[]) => call<SettingsView>('save_games', { games }),
-  saveElectricity: (form: ElectricityForm) => call<SettingsView>('save_electricity', { form }),
-  saveProviders: (form: ProvidersForm) => call<SettingsView>('save_providers', { form }),
-  saveNotifications: (form: NotificationsForm) =>
-    call<SettingsView>('save_notifications', { form }),
-  saveApi: (form: ApiForm) => call<SettingsView>('save_api', { form }),
-  getCredentials: () => call<CredentialState[]>('get_credentials'),
-  setCredential: (name: CredentialName, value: string) =>
-    call<CredentialState[]>('set_credential', { name, value }),
-  removeCredential: (name: CredentialName) =>
-    call<CredentialState[]>('remove_credential', { name }),
+  resumeAuto: (gpu: string | null = null) => call('resume_auto', { gpu }),
+  getSettings: () => call('get_settings'),
+  saveThermal: (form: ThermalForm) => call('save_thermal', { form }),
+  saveSchedule: (cells: Paint[]) => call('save_schedule', { cells }),
+  saveGames: (games: string[]) => call('save_games', { games }),
+  saveElectricity: (form: ElectricityForm) => call('save_electricity', { form }),
+  saveProviders: (form: ProvidersForm) => call('save_providers', { form }),
+  saveNotifications: (form: NotificationsForm) => call('save_notifications', { form }),
+  saveApi: (form: ApiForm) => call('save_api', { form }),
+  getCredentials: () => call('get_credentials'),
+  setCredential: (name: CredentialName, value: string) => call('set_credential', { name, value }),
+  removeCredential: (name: CredentialName) => call('remove_credential', { name }),
   testProvider: (target: ProviderTarget, form: ProvidersForm) =>
-    call<ProviderCheck>('test_provider', { target, form }),
-  getAutostart: () => call<AutostartState>('get_autostart'),
-  setAutostart: (enabled: boolean) => call<AutostartState>('set_autostart', { enabled }),
-  runningProcesses: () => call<string[]>('running_processes'),
-  getLocale: () => call<string | null>('get_locale'),
-  timeline: () => call<UiTimeline>('timeline'),
-  history: (query: HistoryQuery) => call<HistoryView>('history', { query }),
+    call('test_provider', { target, form }),
+  getAutostart: () => call('get_autostart'),
+  setAutostart: (enabled: boolean) => call('set_autostart', { enabled }),
+  runningProcesses: () => call('running_processes'),
+  getLocale: () => call('get_locale'),
+  timeline: () => call('timeline'),
+  history: (query: HistoryQuery) => call('history', { query }),
   exportCsv: (fromMs: number, toMs: number) =>
-    call<ExportDone>('export_csv', { from_ms: fromMs, to_ms: toMs }),
-  quit: () => call<void>('quit'),
-  restartApp: () => call<void>('restart_app'),
-  uiReady: () => call<void>('ui_ready'),
+    call('export_csv', { from_ms: fromMs, to_ms: toMs }),
+  quit: () => call('quit'),
+  restartApp: () => call('restart_app'),
+  uiReady: () => call('ui_ready'),
 };
 
 /** Calls `handler` with every snapshot the agent publishes. */

@@ -234,10 +234,7 @@ pub fn fake_agent(
         }
     });
     (
-        AgentHandle {
-            snapshots,
-            commands,
-        },
+        AgentHandle::new(snapshots, commands, Default::default()),
         seen,
     )
 }

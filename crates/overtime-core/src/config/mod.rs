@@ -4,6 +4,7 @@
 //! line, the field path and what to do, so a user can fix it without reading the source.
 
 mod days;
+pub mod edit;
 mod locate;
 pub mod providers;
 mod validate;

@@ -20,7 +20,7 @@ export interface ModeControls {
 export function createModeControls(): ModeControls {
   const busy = writable(false);
   const error = writable<CommandError | null>(null);
-  async function run(call: () => Promise<void>) {
+  async function run(call: () => Promise<unknown>) {
     busy.set(true);
     try {
       await call();

@@ -1,7 +1,7 @@
 //! The notifications section: which desktop notifications the user wants, one switch per kind
 //! (`[notifications]`). Sending them is the shell's job; this only edits the switches.
 
-use overtime_core::config::{Config, NotificationsConfig};
+use crate::config::{Config, NotificationsConfig};
 use serde::{Deserialize, Serialize};
 use toml_edit::DocumentMut;
 use ts_rs::TS;
@@ -51,8 +51,8 @@ pub fn apply(doc: &mut DocumentMut, form: &NotificationsForm) {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::error::AgentError;
-    use crate::settings::check;
+    use crate::config::edit::EditError;
+    use crate::config::edit::check;
 
     #[test]
     fn every_kind_is_on_by_default_and_each_switches_alone() {
@@ -89,7 +89,7 @@ mod tests {
     fn a_switch_written_by_hand_as_text_is_a_field_error() {
         let d: DocumentMut = "[notifications]\nthermal_trip = \"off\"\n".parse().unwrap();
         match check(&d) {
-            Err(AgentError::InvalidSettings(f)) => {
+            Err(EditError::Invalid(f)) => {
                 assert_eq!(f[0].field, "notifications.thermal_trip");
             }
             other => panic!("expected a field error, got {other:?}"),

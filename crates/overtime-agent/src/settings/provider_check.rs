@@ -2,19 +2,20 @@
 //! stand in the form (saved or not) and asks the service for its real state, the way
 //! `overtime doctor` does (`overtime_agent::providers::probe`), with a time limit.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use overtime_agent::providers::probe::{PROBE_TIMEOUT, Probe, probe};
-use overtime_agent::providers::setup::{ProviderSecrets, RealProvider, build_real, secrets_from};
+use crate::providers::probe::{PROBE_TIMEOUT, Probe, probe};
+use crate::providers::setup::{ProviderSecrets, RealProvider, build_real, secrets_from};
 use overtime_core::config::Config;
 use overtime_core::config::providers::HookKind;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::AgentError;
+use crate::settings;
 use crate::settings::credentials::with_keyring;
-use crate::settings::{self, ProvidersForm};
+use overtime_core::config::edit::{self, ProvidersForm};
 
 /// Which provider to try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -63,13 +64,18 @@ pub struct ProviderCheck {
 /// Tests `target` with the providers settings in `form` applied over the file at
 /// `config_path` (nothing is written). Invalid settings come back as field errors.
 pub async fn test_from_form(
-    config_path: &Path,
-    form: &ProvidersForm,
+    config_path: PathBuf,
+    form: ProvidersForm,
     target: ProviderTarget,
 ) -> Result<ProviderCheck, AgentError> {
-    let mut doc = settings::read_document(config_path)?;
-    settings::apply_providers(&mut doc, form)?;
-    let config = settings::check(&doc)?;
+    let read = tokio::task::spawn_blocking(move || -> Result<Config, AgentError> {
+        let mut doc = settings::read_document(&config_path)?;
+        edit::apply_providers(&mut doc, &form)?;
+        Ok(edit::check(&doc)?)
+    });
+    let config = read.await.map_err(|e| {
+        AgentError::Rejected(format!("the test stopped unexpectedly ({e}); try again"))
+    })??;
     let Some(real) = target.real() else {
         return Ok(simulated());
     };
@@ -247,9 +253,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "# mine\n").unwrap();
-        let mut form = settings::view(&Config::default(), &path, &[]).providers;
+        let mut form = edit::view(&Config::default(), &path, &[]).providers;
         form.boinc.port = "lots".into();
-        match test_from_form(&path, &form, ProviderTarget::Boinc).await {
+        match test_from_form(path.clone(), form, ProviderTarget::Boinc).await {
             Err(AgentError::InvalidSettings(f)) => {
                 assert_eq!(f[0].field, "providers.boinc.port");
             }

@@ -2,7 +2,7 @@
 //! hour), its currency, the rest of the PC's draw and the grid's carbon intensity. Prices cross
 //! as the text the user typed and are written as exact decimal strings.
 
-use overtime_core::config::{Config, day_flags};
+use crate::config::{Config, day_flags};
 use serde::{Deserialize, Serialize};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table};
 use ts_rs::TS;
@@ -212,7 +212,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     use super::*;
-    use crate::settings::{apply_electricity, check, rejected, view};
+    use crate::config::edit::{apply_electricity, check, rejected, view};
 
     fn doc(text: &str) -> DocumentMut {
         text.parse().unwrap()

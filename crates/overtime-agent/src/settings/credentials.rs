@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use overtime_agent::secrets::{LayeredStore, SecretName, SecretSource, SecretStore};
+use crate::secrets::{LayeredStore, SecretName, SecretSource, SecretStore};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use zeroize::Zeroizing;
@@ -121,10 +121,11 @@ pub async fn with_keyring<T: Send + 'static>(
 
 /// What the UI sends to store a credential. The value is wiped from memory when dropped and
 /// never printed.
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 pub struct SetCredential {
     pub name: CredentialName,
     #[serde(deserialize_with = "wiped_on_drop")]
+    #[ts(type = "string")]
     pub value: Zeroizing<String>,
 }
 
@@ -144,7 +145,7 @@ impl std::fmt::Debug for SetCredential {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use overtime_agent::secrets::{EnvStore, MemoryStore};
+    use crate::secrets::{EnvStore, MemoryStore};
 
     use super::*;
 

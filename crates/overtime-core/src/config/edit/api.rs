@@ -1,7 +1,7 @@
 //! The local API section: whether the loopback HTTP API (and `/metrics`) runs, and on which
 //! port. The shell starts the API once, with the agent, so a change applies after a restart.
 
-use overtime_core::config::Config;
+use crate::config::Config;
 use serde::{Deserialize, Serialize};
 use toml_edit::DocumentMut;
 use ts_rs::TS;
@@ -42,7 +42,7 @@ pub fn apply(doc: &mut DocumentMut, form: &ApiForm, fields: &mut Fields) {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::settings::{apply_api, check, rejected};
+    use crate::config::edit::{apply_api, check, rejected};
 
     #[test]
     fn turning_the_api_off_and_moving_its_port_keeps_comments() {

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use crate::error::FieldError;
+use super::FieldError;
 
 /// Collects the field errors of one form while its fields are read.
 #[derive(Debug, Default)]

@@ -2,8 +2,8 @@
 //! plain settings (never a secret: those live in the OS keyring, see `credentials`). Numbers
 //! and prices cross as the text the user typed; hook commands as one command line each.
 
-use overtime_core::config::Config;
-use overtime_core::config::providers::{HookKind, RentalChoice, VolunteerChoice};
+use crate::config::Config;
+use crate::config::providers::{HookKind, RentalChoice, VolunteerChoice};
 use serde::{Deserialize, Serialize};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 use ts_rs::TS;
@@ -316,7 +316,7 @@ fn write_hooks(p: &mut Table, hooks: Vec<Option<Table>>) {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::settings::{apply_providers, check, rejected};
+    use crate::config::edit::{apply_providers, check, rejected};
 
     fn doc(text: &str) -> DocumentMut {
         text.parse().unwrap()
