@@ -8,7 +8,8 @@ use overtime_core::config::Config;
 
 use crate::clock::SystemClock;
 use crate::paths::Paths;
-use crate::providers::setup::{self, DemoOptions};
+use crate::providers::setup;
+pub use crate::providers::setup::DemoOptions;
 use crate::sensors::{self, Sensors};
 use crate::supervisor::{Agent, AgentParts, StartError};
 
@@ -23,6 +24,24 @@ pub struct StartOptions {
 }
 
 /// Build every part from `config` and `paths` and start the agent.
+/// The configuration to start with, for a front end that must start even when the file is
+/// broken (the desktop app): the file, or the built-in defaults with what is wrong in it and
+/// that the defaults are in force until it is fixed.
+pub fn config_at_start(paths: &Paths) -> (Config, Option<String>) {
+    match crate::config_file::load(&paths.config_file) {
+        Ok(c) => (c, None),
+        Err(e) => {
+            tracing::error!("{e}\nRunning on built-in defaults until the file is fixed.");
+            (
+                Config::default(),
+                Some(format!(
+                    "{e}\nOvertime runs on built-in defaults until the file is fixed."
+                )),
+            )
+        }
+    }
+}
+
 pub async fn start(
     config: Config,
     paths: &Paths,

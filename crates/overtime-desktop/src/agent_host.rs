@@ -4,13 +4,12 @@
 //!
 //! The shell adds nothing to the agent's logic; it only owns it and stops it cleanly on quit.
 
+use overtime_agent::AgentHandle;
 use overtime_agent::api::{self, ApiServer};
 use overtime_agent::paths::Paths;
 use overtime_agent::providers::demo::DemoMarket;
-use overtime_agent::providers::setup::DemoOptions;
-use overtime_agent::startup::{self, StartOptions};
+use overtime_agent::startup::{self, DemoOptions, StartOptions};
 use overtime_agent::supervisor::Agent;
-use overtime_agent::{AgentHandle, config_file};
 use overtime_core::config::Config;
 
 use crate::wire::ApiState;
@@ -90,18 +89,7 @@ impl AgentHost {
     pub async fn start(options: &HostOptions) -> Result<AgentHost, HostError> {
         let paths = Paths::from_env()?;
         paths.ensure_dirs()?;
-        let (config, startup_config_error) = match config_file::load(&paths.config_file) {
-            Ok(c) => (c, None),
-            Err(e) => {
-                tracing::error!("{e}\nRunning on built-in defaults until the file is fixed.");
-                (
-                    Config::default(),
-                    Some(format!(
-                        "{e}\nOvertime runs on built-in defaults until the file is fixed."
-                    )),
-                )
-            }
-        };
+        let (config, startup_config_error) = startup::config_at_start(&paths);
         let api_config = config.api.clone();
         let start = StartOptions {
             demo_gpus: options.demo.then_some(options.demo_gpus),
