@@ -1,7 +1,8 @@
 // Picks the locale for numbers, dates and strings. Minimal systems report "C" (or nothing),
 // which makes Intl throw and would blank the whole window; we fall back to en-US instead.
 
-import { catalogs, en, type Language, type MessageKey } from './messages';
+import { sources, type Language, type MessageKey } from './messages';
+import { format } from './catalogue';
 
 export const FALLBACK_LOCALE = 'en-US';
 
@@ -30,17 +31,14 @@ export function resolveLocale(candidates: ReadonlyArray<string | null | undefine
 /** The string catalogue for a locale: its language when we have it, else English. */
 export function languageOf(locale: string): Language {
   const lang = locale.split('-')[0].toLowerCase();
-  return lang in catalogs ? (lang as Language) : 'en';
+  return lang in sources ? (lang as Language) : 'en';
 }
 
-/** Looks up `key` for `language` and fills `{name}` placeholders. */
+/** Looks up `key` for `language` (English where it lacks one) and fills its `$name` variables. */
 export function translate(
   language: Language,
   key: MessageKey,
   params: Record<string, string | number> = {},
 ): string {
-  const text = (catalogs[language] as Partial<Record<MessageKey, string>>)[key] ?? en[key];
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return format(language, key, params);
 }

@@ -1,0 +1,317 @@
+### Overtime auf Deutsch: jeder Text, den Fenster, Infobereich und Benachrichtigungen zeigen.
+### Dieselben Ids und Variablen wie die englische Referenz (en/overtime.ftl).
+
+## app
+
+app-title = Overtime
+app-demo = Demo-Modus — keine NVIDIA-GPU gefunden, die Werte unten sind simuliert. Es wird nichts wirklich vermietet oder berechnet.
+app-noTray = Auf diesem Desktop gibt es keinen Infobereich (Tray). Schließen des Fensters lässt Overtime im Hintergrund weiterlaufen; starten Sie es erneut, um das Fenster zurückzuholen, oder wählen Sie Beenden.
+app-configError = Die Konfigurationsdatei hat einen Fehler; die bisherigen Einstellungen gelten weiter:
+app-quit = Beenden
+app-hostLost = Der Hintergrundprozess von Overtime wurde beendet, hier aktualisiert sich nichts mehr. Schließen Sie dieses Fenster und starten Sie Overtime erneut.
+app-waiting = Warte auf den Agenten…
+
+## nav
+
+nav-dashboard = Übersicht
+nav-settings = Einstellungen
+nav-history = Verlauf
+
+## history
+
+history-title = Verlauf
+history-range = Zeitraum
+history-preset-today = Heute
+history-preset-7d = 7 Tage
+history-preset-30d = 30 Tage
+history-preset-this_month = Dieser Monat
+history-preset-last_month = Letzter Monat
+history-preset-custom = Eigener
+history-from = Von
+history-to = Bis
+history-pickDays = Wählen Sie einen ersten und einen letzten Tag.
+history-filter-gpu = GPU
+history-filter-provider = Anbieter
+history-filter-mode = Modus
+history-filter-all = Alle
+history-loading = Verlauf wird gelesen…
+history-simulated = simuliert
+history-simulatedNote = Demo-Modus: Diese Zahlen stammen von simulierten GPUs und Anbietern. Es wurde kein Geld verdient oder ausgegeben.
+history-gross = Verdient
+history-estimated = davon geschätzt: { $amount }
+history-electricity = Strom
+history-net = Netto
+history-energy = Energie
+history-co2 = CO₂
+history-hours = Stunden je Modus
+history-credits = Ehrenamtliche Credits
+history-none = keine
+history-chart = Pro Tag in { $currency }: verdient, Strom und netto
+history-chart-currency = Währung
+history-chart-empty = In diesem Zeitraum wurde kein Geld verbucht.
+history-sessions = Sitzungen
+history-sessions-empty = Keine Sitzungen in diesem Zeitraum.
+history-sessions-when = Wann
+history-sessions-ongoing = läuft
+history-sessions-reason = Grund
+history-sessions-earnings = Vertrag zahlt
+history-sessions-earningsHelp = Vertragspreis × Zeit; maßgeblich ist die Abrechnung des Anbieters.
+history-more = Mehr anzeigen
+history-export = CSV exportieren
+history-exporting = Exportiere…
+history-exported = Gespeichert unter { $path } (Sitzungen: { $sessions }, Abrechnungen: { $earnings }).
+history-exportFailed = Der Export ist fehlgeschlagen:
+
+## theme
+
+theme-auto = System-Design
+theme-light = Hell
+theme-dark = Dunkel
+
+## mode
+
+mode-rental = Vermietung
+mode-volunteer = Ehrenamtlich
+mode-idle = Leerlauf
+
+## control
+
+control-auto = Automatisch
+control-rent = Jetzt vermieten
+control-volunteer = Jetzt ehrenamtlich
+control-idle = Jetzt Leerlauf
+control-pause = Pause…
+control-pause-one_hour = für 1 Std.
+control-pause-three_hours = für 3 Std.
+control-pause-until_tomorrow = bis morgen
+control-pause-until_resumed = bis ich fortsetze
+
+## override
+
+override-until = Manuell: { $mode } bis { $time }
+override-forever = Manuell: { $mode } bis zum Fortsetzen
+override-auto = Automatisch
+
+## control
+
+control-thisGpu = Nur diese GPU:
+control-thisGpu-auto = Automatisch
+control-thisGpu-label = Modus nur für GPU { $index }
+
+## gpu
+
+gpu-label = GPU { $index }
+gpu-since = seit { $time }
+gpu-temp = Temperatur
+gpu-load = Auslastung
+gpu-power = Leistung
+gpu-vram = VRAM
+gpu-fan = Lüfter
+gpu-clocks = Takt
+gpu-throttle = Drosselung
+gpu-throttle-none = keine
+gpu-limits = weich { $soft } · kritisch { $critical }
+gpu-noReading = Noch kein Messwert
+gpu-fault = Antwortet nicht:
+gpu-powerCap = begrenzt auf { $w }
+
+## chart
+
+chart-temp = Temperatur (°C), letzte 10 Min.
+chart-loadPower = Auslastung (%) und Leistung (W), letzte 10 Min.
+chart-temp-hour = Temperatur (°C), letzte Stunde — Höchstwert je 10 s
+chart-loadPower-hour = Auslastung (%) und Leistung (W), letzte Stunde — Mittelwert je 10 s
+chart-range = Diagramme
+chart-range-10m = 10 Min.
+chart-range-1h = 1 Std.
+
+## earnings
+
+earnings-title = Einnahmen
+earnings-range-today = Heute
+earnings-range-7d = 7 Tage
+earnings-range-30d = 30 Tage
+earnings-gross = Brutto
+earnings-estimated = davon laufende Vermietung (Schätzung)
+earnings-electricity = Strom
+earnings-net = Netto
+earnings-energy = Energie
+earnings-credits = Ehrenamtliche Credits
+earnings-noCredits = Noch keine ehrenamtlichen Credits.
+earnings-asOf = Stand { $time }; alle 5 Minuten aktualisiert.
+earnings-estimateNote = Brutto und Netto enthalten die laufende Vermietung zum Vertragspreis; die Abrechnung des Anbieters ersetzt die Schätzung später.
+earnings-simulated = simuliert
+earnings-simulatedNote = Demo-Modus: Alle Zahlen hier sind simuliert. Es wurde kein echtes Geld verdient oder ausgegeben.
+earnings-waiting = Zahlen werden aus dem Kassenbuch gelesen…
+earnings-notKept = Dieser Agent führt kein Kassenbuch, daher gibt es keine Zahlen.
+earnings-notOpened = Das Kassenbuch konnte nicht geöffnet werden, es wird nichts aufgezeichnet: { $error } Die GPU-Steuerung ist nicht betroffen. Beheben Sie das Problem und starten Sie Overtime neu.
+earnings-notRecording = Der Verlauf wird gerade nicht aufgezeichnet: { $error } Die GPU-Steuerung ist nicht betroffen, und die Aufzeichnung läuft von selbst wieder an, sobald das Schreiben wieder klappt (meist: Speicherplatz auf dem Laufwerk mit { $path } freigeben).
+earnings-movedAside = Das Kassenbuch war beschädigt und wurde nach { $path } verschoben (nicht gelöscht). Ein neues wurde angelegt, frühere Zahlen fehlen daher hier; bewahren Sie die alte Datei auf, wenn Sie ihren Verlauf brauchen.
+earnings-dropped = { $count } Einträge gingen verloren, weil das Kassenbuch nicht nachkam; die Zahlen können etwas zu niedrig sein.
+
+## timeline
+
+timeline-title = Letzte 24 Stunden und nächste 24 Stunden
+timeline-now = jetzt
+timeline-any = Vermietung oder ehrenamtlich
+timeline-gap = Nicht aufgezeichnet (Overtime lief nicht)
+timeline-planned = Schraffiert: was der Zeitplan erlaubt. Spiele, Temperatur und Preise entscheiden weiterhin.
+timeline-simulated = Demo-Modus: Die aufgezeichneten Modi sind simuliert.
+timeline-notKept = Es wird kein Verlauf aufgezeichnet (dieser Agent führt kein Kassenbuch), daher zeigt die Leiste nur den Zeitplan der nächsten 24 Stunden.
+timeline-unreadable = Der Verlauf konnte nicht gelesen werden, daher zeigt die Leiste nur den Zeitplan der nächsten 24 Stunden: { $error }
+timeline-list-span = { $mode } von { $start } bis { $end }
+timeline-list-open = { $mode } seit { $start }, läuft noch
+timeline-list-plan = Der Zeitplan erlaubt { $modes } von { $start } bis { $end }
+timeline-list-window = (Fenster { $name })
+timeline-list-nothing = In den letzten 24 Stunden nichts aufgezeichnet.
+timeline-list-or = { $a } oder { $b }
+
+## providers
+
+providers-title = Anbieter
+providers-ok = OK
+providers-none = Kein Anbieter eingerichtet.
+providers-simulated = simuliert
+
+## api
+
+api-listening = Lokale API auf { $address }
+
+## settings
+
+settings-title = Einstellungen
+settings-file = Gespeichert in { $path }
+settings-saved = Gespeichert. Der Agent verwendet die neuen Einstellungen sofort.
+settings-save = Speichern
+settings-thermal = Temperaturgrenzen
+settings-thermal-scope = Gilt für
+settings-thermal-all = Alle GPUs
+settings-thermal-soft = Weiche Grenze (°C)
+settings-thermal-critical = Kritische Grenze (°C)
+settings-thermal-hysteresis = Hysterese (°C)
+settings-schedule = Wochenplan
+settings-schedule-help = Modus wählen, dann Stunden anklicken oder überstreichen. Tastatur: Pfeiltasten bewegen, Leertaste oder Enter malt.
+settings-schedule-any = Vermietung oder ehrenamtlich
+settings-games = Spiele
+settings-games-help = Ein Programmname pro Zeile (eldenring.exe, cs2). Solange eines läuft, bleibt seine GPU im Leerlauf.
+settings-savedRestart = Gespeichert. Das gilt nach einem Neustart von Overtime.
+settings-restartNow = Jetzt neu starten
+settings-restarting = Neustart: Dieses Fenster schließt sich und öffnet sich gleich wieder.
+settings-sections = Bereiche der Einstellungen
+settings-remove = Entfernen
+settings-close = Schließen
+settings-optional = optional
+settings-games-pick = Laufendes Programm wählen…
+settings-games-pickHelp = Starten Sie zuerst das Spiel und wählen Sie es dann hier aus.
+settings-games-filter = Filtern
+settings-games-refresh = Aktualisieren
+settings-games-loading = Laufende Programme werden gelesen…
+settings-games-noneRunning = Kein anderes laufendes Programm gefunden.
+settings-games-add = Zur Liste hinzufügen
+settings-electricity = Strom
+settings-electricity-help = Was Ihr Strom kostet, um zu erkennen, wann sich Vermieten lohnt. Preise wie auf der Rechnung schreiben, etwa 0,32.
+settings-electricity-tariff = Tarif
+settings-electricity-flat = Ein Preis
+settings-electricity-tou = Zeitabhängig
+settings-electricity-price = Preis pro kWh
+settings-electricity-otherPrice = Preis pro kWh zu anderen Zeiten
+settings-electricity-periodHelp = Jede Stunde darf nur einen Preis haben. Ein Zeitraum, der vor oder mit seinem Beginn endet, geht über Mitternacht.
+settings-electricity-period = Zeitraum { $n }
+settings-electricity-periodName = Name
+settings-electricity-days = Tage
+settings-electricity-from = Von
+settings-electricity-to = bis
+settings-electricity-addPeriod = Zeitraum hinzufügen
+settings-electricity-currency = Währung
+settings-electricity-exchange = Wechselkurs ({ $currency } pro { $rental })
+settings-electricity-exchangeHelp = Vermietungen werden in { $rental } bezahlt; damit werden sie mit Ihrem Strompreis in { $currency } verglichen.
+settings-electricity-rest = Restlicher PC (W)
+settings-electricity-carbon = CO₂-Intensität des Stroms (g/kWh)
+settings-providers = Anbieter
+settings-providers-restart = Änderungen an Anbietern und Zugangsdaten gelten nach einem Neustart von Overtime.
+settings-providers-volunteer = Ehrenamtliches Rechnen
+settings-providers-rental = Vermietung
+settings-providers-inUse = aktiv
+settings-providers-boinc = BOINC
+settings-providers-fah = Folding@home
+settings-providers-vast = Vast.ai
+settings-providers-hooks = Befehle (Hooks)
+settings-providers-demo = Demo (simuliert)
+settings-providers-none = Aus
+settings-providers-demoHelp = Die Demo-Anbieter sind simuliert: keine echte Arbeit, kein echtes Geld.
+settings-providers-host = Host
+settings-providers-port = Port
+settings-providers-passwordFile = Pfad von gui_rpc_auth.cfg
+settings-providers-passwordFileHelp = Leer: die üblichen Orte, dann das gespeicherte Passwort.
+settings-providers-pause = Pausendauer (s)
+settings-providers-controlCpu = Auch die CPU-Arbeit von BOINC pausieren
+settings-providers-url = Adresse des Clients
+settings-providers-group = Ressourcengruppe
+settings-providers-apiUrl = API-Adresse
+settings-providers-machine = Maschinen-ID
+settings-providers-priceDisk = Speicherpreis (pro GB und Monat)
+settings-providers-priceUp = Upload-Preis (pro GB)
+settings-providers-priceDown = Download-Preis (pro GB)
+settings-providers-minBid = Niedrigstes Gebot pro GPU-Stunde
+settings-providers-minBidHelp = Leer: Ihr Angebotspreis.
+settings-providers-minChunk = Mindestens GPUs pro Vermietung
+settings-providers-hookHelp = Befehle laufen ohne Shell; { "{gpu}" }, { "{uuid}" } und { "{until}" } werden eingesetzt. Argumente mit Leerzeichen in doppelte Anführungszeichen setzen.
+settings-providers-hook = Hook { $n }
+settings-providers-hookName = Name
+settings-providers-hookKind = Verwendet für
+settings-providers-hookStart = Startbefehl
+settings-providers-hookStop = Stoppbefehl
+settings-providers-hookStatus = Statusbefehl (optional)
+settings-providers-hookTimeout = Zeitlimit (s)
+settings-providers-addHook = Hook hinzufügen
+settings-providers-test = Verbindung testen
+settings-providers-testing = Wird getestet…
+settings-providers-testOk = Funktioniert
+settings-providers-testSimulated = Simuliert
+settings-providers-testFailed = Funktioniert nicht
+
+## credential
+
+credential-vast_api_key = Vast.ai-API-Schlüssel
+credential-boinc_password = BOINC-RPC-Passwort
+credential-set = gesetzt
+credential-notSet = nicht gesetzt
+credential-placeholder = Hier einfügen
+credential-placeholderSet = Zum Ersetzen einen neuen einfügen
+credential-store = Speichern
+credential-remove = Entfernen
+credential-stored = Im Schlüsselbund des Systems gespeichert; Overtime zeigt ihn nicht wieder an.
+credential-removed = Aus dem Schlüsselbund des Systems entfernt.
+credential-env = Gesetzt durch die Umgebungsvariable { $var }, die Vorrang vor dem Schlüsselbund hat.
+
+## settings
+
+settings-notifications = Benachrichtigungen
+settings-notifications-help = Welche Ereignisse eine Desktop-Benachrichtigung zeigen.
+settings-notifications-thermal_trip = Eine GPU wurde zu heiß und die Arbeit gestoppt
+settings-notifications-rental_started = Eine Vermietung hat begonnen
+settings-notifications-rental_ended = Eine Vermietung ist beendet
+settings-notifications-provider_error = Ein Anbieter funktioniert nicht mehr
+settings-notifications-override_expired = Ein manueller Modus ist abgelaufen
+settings-startup = Beim Anmelden starten
+settings-startup-toggle = Overtime beim Anmelden im Infobereich starten
+settings-startup-unsupported = Auf diesem System noch nicht unterstützt.
+settings-api = Lokale API
+settings-api-restart = Änderungen gelten nach einem Neustart von Overtime.
+settings-api-enabled = Lokale API auf 127.0.0.1 anbieten
+settings-api-port = Port
+settings-api-metrics = /metrics für Prometheus anbieten
+
+## day
+
+day-0 = Mo
+day-1 = Di
+day-2 = Mi
+day-3 = Do
+day-4 = Fr
+day-5 = Sa
+day-6 = So
+
+## error
+
+error-generic = Das hat nicht geklappt:

@@ -1,0 +1,317 @@
+### Overtime in English: every string the window, the tray and the notifications show.
+### The reference catalogue; overtime.ftl in every other language has the same ids and variables.
+
+## app
+
+app-title = Overtime
+app-demo = Demo mode — no NVIDIA GPU was found, so the readings below are simulated. Nothing is rented or computed for real.
+app-noTray = No system tray was found on this desktop. Closing the window keeps Overtime running in the background; launch it again to bring the window back, or use Quit.
+app-configError = The configuration file has a problem; the previous settings stay in force:
+app-quit = Quit
+app-hostLost = Overtime’s background process has stopped, so nothing here updates any more. Close this window and start Overtime again.
+app-waiting = Waiting for the agent…
+
+## nav
+
+nav-dashboard = Dashboard
+nav-settings = Settings
+nav-history = History
+
+## history
+
+history-title = History
+history-range = Range
+history-preset-today = Today
+history-preset-7d = 7 days
+history-preset-30d = 30 days
+history-preset-this_month = This month
+history-preset-last_month = Last month
+history-preset-custom = Custom
+history-from = From
+history-to = To
+history-pickDays = Pick a first and a last day.
+history-filter-gpu = GPU
+history-filter-provider = Provider
+history-filter-mode = Mode
+history-filter-all = All
+history-loading = Reading the history…
+history-simulated = simulated
+history-simulatedNote = Demo mode: these figures come from simulated GPUs and providers. No money was earned or spent.
+history-gross = Earned
+history-estimated = of which estimated: { $amount }
+history-electricity = Electricity
+history-net = Net
+history-energy = Energy
+history-co2 = CO₂
+history-hours = Hours per mode
+history-credits = Volunteer credit
+history-none = none
+history-chart = Per day in { $currency }: earned, electricity and net
+history-chart-currency = Currency
+history-chart-empty = No money was booked in this range.
+history-sessions = Sessions
+history-sessions-empty = No sessions in this range.
+history-sessions-when = When
+history-sessions-ongoing = ongoing
+history-sessions-reason = Why
+history-sessions-earnings = Contract pays
+history-sessions-earningsHelp = Contract price × time; the provider’s statement is what counts.
+history-more = Show more
+history-export = Export CSV
+history-exporting = Exporting…
+history-exported = Saved to { $path } (sessions: { $sessions }, statements: { $earnings }).
+history-exportFailed = The export failed:
+
+## theme
+
+theme-auto = System theme
+theme-light = Light
+theme-dark = Dark
+
+## mode
+
+mode-rental = Rental
+mode-volunteer = Volunteer
+mode-idle = Idle
+
+## control
+
+control-auto = Auto
+control-rent = Rent now
+control-volunteer = Volunteer now
+control-idle = Idle now
+control-pause = Pause…
+control-pause-one_hour = for 1 h
+control-pause-three_hours = for 3 h
+control-pause-until_tomorrow = until tomorrow
+control-pause-until_resumed = until I resume
+
+## override
+
+override-until = Manual: { $mode } until { $time }
+override-forever = Manual: { $mode } until you resume
+override-auto = Automatic
+
+## control
+
+control-thisGpu = This GPU:
+control-thisGpu-auto = Auto
+control-thisGpu-label = Mode of GPU { $index } only
+
+## gpu
+
+gpu-label = GPU { $index }
+gpu-since = since { $time }
+gpu-temp = Temperature
+gpu-load = Load
+gpu-power = Power
+gpu-vram = VRAM
+gpu-fan = Fan
+gpu-clocks = Clocks
+gpu-throttle = Slow-down
+gpu-throttle-none = none
+gpu-limits = soft { $soft } · critical { $critical }
+gpu-noReading = No reading yet
+gpu-fault = Not answering:
+gpu-powerCap = capped at { $w }
+
+## chart
+
+chart-temp = Temperature (°C), last 10 min
+chart-loadPower = Load (%) and power (W), last 10 min
+chart-temp-hour = Temperature (°C), last hour — highest per 10 s
+chart-loadPower-hour = Load (%) and power (W), last hour — average per 10 s
+chart-range = Charts
+chart-range-10m = 10 min
+chart-range-1h = 1 h
+
+## earnings
+
+earnings-title = Earnings
+earnings-range-today = Today
+earnings-range-7d = 7 days
+earnings-range-30d = 30 days
+earnings-gross = Gross
+earnings-estimated = of which running rental (estimate)
+earnings-electricity = Electricity
+earnings-net = Net
+earnings-energy = Energy
+earnings-credits = Volunteer credits
+earnings-noCredits = No volunteer credits yet.
+earnings-asOf = As of { $time }; refreshed every 5 minutes.
+earnings-estimateNote = Gross and net include the running rental at its contract price; the provider’s statement replaces the estimate later.
+earnings-simulated = simulated
+earnings-simulatedNote = Demo mode: every figure here is simulated. No real money was earned or spent.
+earnings-waiting = Reading the figures from the ledger…
+earnings-notKept = This agent keeps no earnings ledger, so there are no figures to show.
+earnings-notOpened = The earnings ledger could not be opened, so nothing is recorded: { $error } GPU control is not affected. Fix the problem, then restart Overtime.
+earnings-notRecording = History is not being recorded right now: { $error } GPU control is not affected, and recording resumes by itself once writing works again (usually: free up disk space on the drive that holds { $path }).
+earnings-movedAside = The earnings ledger was damaged and has been moved aside to { $path } (not deleted). A new one was started, so earlier figures are missing here; keep the old file if you need its history.
+earnings-dropped = { $count } records were lost because the ledger could not keep up; figures may be slightly low.
+
+## timeline
+
+timeline-title = Past 24 hours and next 24 hours
+timeline-now = now
+timeline-any = Rental or volunteer
+timeline-gap = Not recorded (Overtime was not running)
+timeline-planned = Hatched: what the schedule allows. Games, temperature and prices still decide.
+timeline-simulated = Demo mode: the recorded modes are simulated.
+timeline-notKept = No history is recorded (this agent keeps no earnings ledger), so only the schedule for the next 24 hours is shown.
+timeline-unreadable = The history could not be read, so only the schedule for the next 24 hours is shown: { $error }
+timeline-list-span = { $mode } from { $start } to { $end }
+timeline-list-open = { $mode } since { $start }, still running
+timeline-list-plan = The schedule allows { $modes } from { $start } to { $end }
+timeline-list-window = (window { $name })
+timeline-list-nothing = Nothing recorded in the past 24 hours.
+timeline-list-or = { $a } or { $b }
+
+## providers
+
+providers-title = Providers
+providers-ok = OK
+providers-none = No provider is configured.
+providers-simulated = simulated
+
+## api
+
+api-listening = Loopback API on { $address }
+
+## settings
+
+settings-title = Settings
+settings-file = Saved to { $path }
+settings-saved = Saved. The agent uses the new settings now.
+settings-save = Save
+settings-thermal = Thermal limits
+settings-thermal-scope = Applies to
+settings-thermal-all = All GPUs
+settings-thermal-soft = Soft limit (°C)
+settings-thermal-critical = Critical limit (°C)
+settings-thermal-hysteresis = Hysteresis (°C)
+settings-schedule = Weekly schedule
+settings-schedule-help = Pick a mode, then click or drag over hours to paint them. Keyboard: arrow keys move, Space or Enter paints.
+settings-schedule-any = Rental or volunteer
+settings-games = Games
+settings-games-help = One executable name per line (eldenring.exe, cs2). While one runs, its GPU stays idle.
+settings-savedRestart = Saved. This applies after Overtime restarts.
+settings-restartNow = Restart now
+settings-restarting = Restarting: this window closes and opens again in a moment.
+settings-sections = Settings sections
+settings-remove = Remove
+settings-close = Close
+settings-optional = optional
+settings-games-pick = Pick a running program…
+settings-games-pickHelp = Start the game first, then choose it here.
+settings-games-filter = Filter
+settings-games-refresh = Refresh
+settings-games-loading = Reading the running programs…
+settings-games-noneRunning = No other running program found.
+settings-games-add = Add to the list
+settings-electricity = Electricity
+settings-electricity-help = What your power costs, to tell when renting pays. Write prices as on your bill, like 0.32 or 0,32.
+settings-electricity-tariff = Tariff
+settings-electricity-flat = One price
+settings-electricity-tou = Time of use
+settings-electricity-price = Price per kWh
+settings-electricity-otherPrice = Price per kWh at other times
+settings-electricity-periodHelp = Each hour may have one price. A period that ends at or before its start runs past midnight.
+settings-electricity-period = Period { $n }
+settings-electricity-periodName = Name
+settings-electricity-days = Days
+settings-electricity-from = From
+settings-electricity-to = to
+settings-electricity-addPeriod = Add period
+settings-electricity-currency = Currency
+settings-electricity-exchange = Exchange rate ({ $currency } per { $rental })
+settings-electricity-exchangeHelp = Rentals are paid in { $rental }; this compares them with your power price in { $currency }.
+settings-electricity-rest = Rest of the PC (W)
+settings-electricity-carbon = Grid carbon intensity (g CO₂/kWh)
+settings-providers = Providers
+settings-providers-restart = Changes to providers and their credentials apply after Overtime restarts.
+settings-providers-volunteer = Volunteer work
+settings-providers-rental = Rental
+settings-providers-inUse = in use
+settings-providers-boinc = BOINC
+settings-providers-fah = Folding@home
+settings-providers-vast = Vast.ai
+settings-providers-hooks = Command hooks
+settings-providers-demo = Demo (simulated)
+settings-providers-none = Off
+settings-providers-demoHelp = The demo providers are simulated: no real work, no real money.
+settings-providers-host = Host
+settings-providers-port = Port
+settings-providers-passwordFile = Path of gui_rpc_auth.cfg
+settings-providers-passwordFileHelp = Empty: the usual places, then the stored password.
+settings-providers-pause = Pause length (s)
+settings-providers-controlCpu = Also pause BOINC’s CPU work
+settings-providers-url = Client address
+settings-providers-group = Resource group
+settings-providers-apiUrl = API address
+settings-providers-machine = Machine ID
+settings-providers-priceDisk = Storage price (per GB and month)
+settings-providers-priceUp = Upload price (per GB)
+settings-providers-priceDown = Download price (per GB)
+settings-providers-minBid = Lowest bid per GPU-hour
+settings-providers-minBidHelp = Empty: your asking price.
+settings-providers-minChunk = Fewest GPUs per rental
+settings-providers-hookHelp = Commands run without a shell; { "{gpu}" }, { "{uuid}" } and { "{until}" } are filled in. Put arguments with spaces in double quotes.
+settings-providers-hook = Hook { $n }
+settings-providers-hookName = Name
+settings-providers-hookKind = Used for
+settings-providers-hookStart = Start command
+settings-providers-hookStop = Stop command
+settings-providers-hookStatus = Status command (optional)
+settings-providers-hookTimeout = Time limit (s)
+settings-providers-addHook = Add hook
+settings-providers-test = Test connection
+settings-providers-testing = Testing…
+settings-providers-testOk = Working
+settings-providers-testSimulated = Simulated
+settings-providers-testFailed = Not working
+
+## credential
+
+credential-vast_api_key = Vast.ai API key
+credential-boinc_password = BOINC RPC password
+credential-set = set
+credential-notSet = not set
+credential-placeholder = Paste it here
+credential-placeholderSet = Paste a new one to replace it
+credential-store = Store
+credential-remove = Remove
+credential-stored = Stored in the system keyring; Overtime will not show it again.
+credential-removed = Removed from the system keyring.
+credential-env = Set by the environment variable { $var }, which wins over the keyring.
+
+## settings
+
+settings-notifications = Notifications
+settings-notifications-help = Which events show a desktop notification.
+settings-notifications-thermal_trip = A GPU got too hot and work stopped
+settings-notifications-rental_started = A rental started
+settings-notifications-rental_ended = A rental ended
+settings-notifications-provider_error = A provider stopped working
+settings-notifications-override_expired = A manual mode ran out
+settings-startup = Start on login
+settings-startup-toggle = Start Overtime in the tray when I log in
+settings-startup-unsupported = Not supported on this system yet.
+settings-api = Local API
+settings-api-restart = Changes apply after Overtime restarts.
+settings-api-enabled = Serve the local API on 127.0.0.1
+settings-api-port = Port
+settings-api-metrics = Serve /metrics for Prometheus
+
+## day
+
+day-0 = Mon
+day-1 = Tue
+day-2 = Wed
+day-3 = Thu
+day-4 = Fri
+day-5 = Sat
+day-6 = Sun
+
+## error
+
+error-generic = That did not work:
