@@ -29,6 +29,10 @@ pub enum AgentCommand {
     ReloadConfig {
         reply: oneshot::Sender<Result<(), AgentError>>,
     },
+    /// A credential was stored or removed: build the providers again with it.
+    CredentialsChanged {
+        reply: oneshot::Sender<Result<(), AgentError>>,
+    },
 }
 
 /// A cloneable handle to a running agent.
@@ -98,6 +102,12 @@ impl AgentHandle {
 
     pub async fn clear_override(&self, scope: OverrideScope) -> Result<(), AgentError> {
         self.call(|reply| AgentCommand::ClearOverride { scope, reply })
+            .await
+    }
+
+    /// Tells the agent a credential changed, so providers using it are built again.
+    pub async fn credentials_changed(&self) -> Result<(), AgentError> {
+        self.call(|reply| AgentCommand::CredentialsChanged { reply })
             .await
     }
 

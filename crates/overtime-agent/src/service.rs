@@ -264,16 +264,22 @@ impl AgentService {
             R::GetCredentials => credentials::with_keyring(credentials::states)
                 .await
                 .map(AgentResponse::Credentials),
-            R::SetCredential(p) => credentials::with_keyring(move |s| {
-                credentials::set(s, p.name, &p.value).map(|()| credentials::states(s))
-            })
-            .await?
-            .map(AgentResponse::Credentials),
-            R::RemoveCredential { name } => credentials::with_keyring(move |s| {
-                credentials::remove(s, name).map(|()| credentials::states(s))
-            })
-            .await?
-            .map(AgentResponse::Credentials),
+            R::SetCredential(p) => {
+                let states = credentials::with_keyring(move |s| {
+                    credentials::set(s, p.name, &p.value).map(|()| credentials::states(s))
+                })
+                .await??;
+                self.handle.credentials_changed().await?;
+                Ok(AgentResponse::Credentials(states))
+            }
+            R::RemoveCredential { name } => {
+                let states = credentials::with_keyring(move |s| {
+                    credentials::remove(s, name).map(|()| credentials::states(s))
+                })
+                .await??;
+                self.handle.credentials_changed().await?;
+                Ok(AgentResponse::Credentials(states))
+            }
             R::History { query } => {
                 let access = self.ledger_access()?;
                 blocking(move || history::history(&access, &query, Timestamp::now()))

@@ -96,6 +96,18 @@ pub struct ConfigView {
     /// The last attempt to load a changed file failed with this; the previous good one stays in force.
     pub error: Option<String>,
     pub loaded_at: Option<Timestamp>,
+    /// Changed provider settings or credentials that are not in force yet, and why: a rental
+    /// provider is never replaced while one of its GPUs is in a paid contract.
+    #[serde(default)]
+    pub providers_pending: Option<PendingProviders>,
+}
+
+/// A provider change waiting to be applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingProviders {
+    pub kind: crate::providers::ProviderKind,
+    /// The running contract's end: the change applies then.
+    pub until: Option<Timestamp>,
 }
 
 /// One mode change, kept for the decisions log.

@@ -75,6 +75,11 @@ pub async fn start(
         sensors,
         sensors_note: note,
         providers: set.providers,
+        provider_factory: Some(Arc::new(setup::RealProviders {
+            state_dir: paths.state_dir.clone(),
+            clock: clock.clone(),
+            demo: options.demo,
+        })),
         clock,
         system_tz: jiff::tz::TimeZone::system(),
         activity: AgentParts::real_activity(),

@@ -37,10 +37,11 @@ use crate::error::AgentError;
 use crate::handle::{AgentCommand, AgentHandle};
 use crate::ledger_feed::{self, EarningsView, LedgerFeed, LedgerView};
 use crate::providers::runner::{self, ProviderLink, RunnerTiming};
-use crate::providers::{GpuDesire, Provider, ProviderKind};
+use crate::providers::{self, GpuDesire, Provider, ProviderFactory, ProviderKind};
 use crate::sensors::{GpuProcess, Sensors, Workload};
 use crate::snapshot::{
-    ActivityView, AgentSnapshot, ConfigView, DecisionRecord, GpuStatus, ScheduleView,
+    ActivityView, AgentSnapshot, ConfigView, DecisionRecord, GpuStatus, PendingProviders,
+    ScheduleView,
 };
 use overtime_core::money::Money;
 use overtime_core::running_cost::{RunningCost, WorkingDraw};
@@ -59,6 +60,9 @@ const WORKING_DRAW_PERIOD: Duration = Duration::from_secs(60);
 /// How long work must have run before a live power reading counts as its draw: a GPU takes a
 /// few seconds to ramp up, and a reading from before would make work look cheap.
 const LIVE_DRAW_SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_secs(10);
+/// How long stopping waits for a provider swap in progress (the replaced provider handing
+/// back its work, the new one's secrets being read).
+const SWAP_STOP_WAIT: Duration = Duration::from_secs(10);
 /// How long start-up waits for providers to report before deciding without them.
 const FIRST_REPORT_WAIT: Duration = Duration::from_secs(3);
 
@@ -83,6 +87,9 @@ pub struct AgentParts {
     /// Why this sensor backend was picked, for the log and `doctor`.
     pub sensors_note: String,
     pub providers: Vec<Box<dyn Provider>>,
+    /// Builds the providers again when their settings or credentials change; `None` keeps
+    /// `providers` for the agent's whole run (tests, `simulate`).
+    pub provider_factory: Option<Arc<dyn ProviderFactory>>,
     pub clock: Arc<dyn Clock>,
     /// The zone to use when the config names none (normally the system's).
     pub system_tz: TimeZone,
@@ -177,8 +184,20 @@ impl Agent {
 
         let (commands_tx, commands_rx) = mpsc::channel(32);
         let (config_tx, config_rx) = watch::channel(Arc::new(parts.config.clone()));
+        let (swaps_tx, swaps_rx) = mpsc::channel(2);
+        let built_for = KINDS.map(|k| providers::settings_of(&parts.config, k));
         let mut sup = Supervisor {
             config_tx,
+            provider_factory: parts.provider_factory,
+            built_for,
+            credentials_changed: [false; 2],
+            swap_in_flight: false,
+            swap_task: None,
+            swaps_tx,
+            providers_pending: None,
+            links_changed: false,
+            runner_timing: parts.runner_timing,
+            shutdown: shutdown.clone(),
             clock: parts.clock,
             settings: PolicySettings::new(parts.config, tz),
             system_tz: parts.system_tz,
@@ -230,7 +249,7 @@ impl Agent {
         let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(first));
         sup.snapshot_tx = Some(snapshot_tx);
 
-        let task = tokio::spawn(sup.run(commands_rx, reads_rx, shutdown.clone()));
+        let task = tokio::spawn(sup.run(commands_rx, reads_rx, swaps_rx, shutdown.clone()));
         Ok(Agent {
             handle: AgentHandle {
                 snapshots: snapshot_rx,
@@ -294,6 +313,23 @@ enum LedgerRead {
 struct Supervisor {
     /// Publishes the configuration in force to every handle.
     config_tx: watch::Sender<Arc<Config>>,
+    /// Builds providers again when their settings or credentials change.
+    provider_factory: Option<Arc<dyn ProviderFactory>>,
+    /// The settings each kind's running provider was built from (in [`KINDS`] order).
+    built_for: [serde_json::Value; 2],
+    /// Credentials changed since each kind's provider was built.
+    credentials_changed: [bool; 2],
+    /// A swap is being built (old providers handing back their work first).
+    swap_in_flight: bool,
+    /// The task doing it, awaited at stop so a provider being replaced still hands back.
+    swap_task: Option<JoinHandle<()>>,
+    swaps_tx: mpsc::Sender<ProviderSwap>,
+    /// A change that waits for a rental contract to end.
+    providers_pending: Option<PendingProviders>,
+    /// `links` changed: the loop must watch the new providers' views.
+    links_changed: bool,
+    runner_timing: RunnerTiming,
+    shutdown: CancellationToken,
     clock: Arc<dyn Clock>,
     settings: PolicySettings,
     system_tz: TimeZone,
@@ -338,6 +374,7 @@ impl Supervisor {
         mut self,
         mut commands: mpsc::Receiver<AgentCommand>,
         mut reads: mpsc::Receiver<LedgerRead>,
+        mut swaps: mpsc::Receiver<ProviderSwap>,
         shutdown: CancellationToken,
     ) {
         let tick = Duration::from_millis(self.settings.config.general.tick_ms.clamp(200, 60_000));
@@ -366,6 +403,10 @@ impl Supervisor {
                     self.ledger_read(read);
                     false
                 }
+                Some(swap) = swaps.recv() => {
+                    self.adopt_swap(swap);
+                    false
+                }
                 _ = any_changed(&mut provider_views) => false,
                 _ = interval.tick() => true,
             };
@@ -373,6 +414,14 @@ impl Supervisor {
                 self.sample();
                 self.check_config();
                 self.ledger_upkeep();
+            }
+            self.plan_swaps();
+            if self.links_changed {
+                provider_views = self.links.iter().map(|l| l.view.clone()).collect();
+                for v in &mut provider_views {
+                    v.borrow_and_update();
+                }
+                self.links_changed = false;
             }
             let snapshot = self.pass();
             if let Some(tx) = &self.snapshot_tx {
@@ -568,6 +617,12 @@ impl Supervisor {
                 }
                 let _ = reply.send(result);
             }
+            AgentCommand::CredentialsChanged { reply } => {
+                if self.provider_factory.is_some() {
+                    self.credentials_changed = [true; 2];
+                }
+                let _ = reply.send(Ok(()));
+            }
             AgentCommand::ReloadConfig { reply } => {
                 let result = match &mut self.config_watch {
                     None => Err(AgentError::NoConfigFile),
@@ -584,6 +639,124 @@ impl Supervisor {
                 let _ = reply.send(result);
             }
         }
+    }
+
+    /// Starts replacing the providers whose settings or credentials changed. A rental
+    /// provider with a GPU in a paid contract is left alone until the contract ends (the
+    /// snapshot says so); the others are stopped — handing their work back — and built anew
+    /// off the loop.
+    fn plan_swaps(&mut self) {
+        let Some(factory) = self.provider_factory.clone() else {
+            return;
+        };
+        if self.swap_in_flight {
+            return;
+        }
+        let config = self.settings.config.clone();
+        let mut ready = Vec::new();
+        let mut waiting = None;
+        for (i, kind) in KINDS.into_iter().enumerate() {
+            let changed = self.credentials_changed[i]
+                || providers::settings_of(&config, kind) != self.built_for[i];
+            if !changed {
+                continue;
+            }
+            match self.contract_until(kind) {
+                Some(until) => {
+                    waiting = Some(PendingProviders {
+                        kind,
+                        until: Some(until),
+                    })
+                }
+                None => ready.push(kind),
+            }
+        }
+        if waiting != self.providers_pending {
+            if let Some(w) = &waiting {
+                tracing::info!(until = ?w.until, "new rental settings wait for the running contract to end");
+            }
+            self.providers_pending = waiting;
+        }
+        if ready.is_empty() {
+            return;
+        }
+        let (old, kept): (Vec<ProviderLink>, Vec<ProviderLink>) = std::mem::take(&mut self.links)
+            .into_iter()
+            .partition(|l| ready.contains(&l.kind));
+        self.links = kept;
+        self.links_changed = true;
+        for link in &old {
+            tracing::info!(provider = %link.name, "provider settings changed; replacing it");
+            link.shutdown.cancel();
+        }
+        self.swap_in_flight = true;
+        let tx = self.swaps_tx.clone();
+        self.swap_task = Some(tokio::spawn(async move {
+            // The old provider hands its work back before the new one may touch the service.
+            for link in old {
+                if let Err(e) = link.task.await {
+                    tracing::warn!(provider = %link.name, error = %e, "provider task ended abnormally");
+                }
+            }
+            let providers = factory
+                .build(&config)
+                .await
+                .into_iter()
+                .filter(|p| ready.contains(&p.kind()))
+                .collect();
+            let built_for = ready
+                .iter()
+                .map(|&k| (k, providers::settings_of(&config, k)))
+                .collect();
+            let _ = tx
+                .send(ProviderSwap {
+                    providers,
+                    built_for,
+                })
+                .await;
+        }));
+    }
+
+    /// Starts the providers a swap built.
+    fn adopt_swap(&mut self, swap: ProviderSwap) {
+        for (kind, settings) in swap.built_for {
+            let i = kind_index(kind);
+            self.built_for[i] = settings;
+            self.credentials_changed[i] = false;
+        }
+        for provider in swap.providers {
+            tracing::info!(
+                provider = provider.name(),
+                "provider started with the new settings"
+            );
+            self.links.push(runner::spawn(
+                provider,
+                self.clock.clone(),
+                self.runner_timing,
+                self.shutdown.child_token(),
+            ));
+        }
+        self.links_changed = true;
+        self.swap_in_flight = false;
+    }
+
+    /// The end of the latest paid contract on any GPU of `kind`'s provider, when one runs.
+    fn contract_until(&self, kind: ProviderKind) -> Option<Timestamp> {
+        let now = self.clock.now();
+        self.links
+            .iter()
+            .filter(|l| l.kind == kind)
+            .filter_map(|l| {
+                let view = l.view.borrow();
+                view.status.as_ref().and_then(|s| {
+                    s.gpus
+                        .iter()
+                        .filter_map(|g| g.rented_until)
+                        .filter(|u| *u > now)
+                        .max()
+                })
+            })
+            .max()
     }
 
     fn check_scope(&self, scope: &OverrideScope) -> Result<(), AgentError> {
@@ -873,6 +1046,7 @@ impl Supervisor {
                     .map(|w| w.path().display().to_string()),
                 error: self.config_error.clone(),
                 loaded_at: self.config_loaded_at,
+                providers_pending: self.providers_pending.clone(),
             },
             decisions_total: self.decisions_total,
             recent_decisions: self.decisions_shared.clone(),
@@ -904,6 +1078,11 @@ impl Supervisor {
                 tracing::warn!(provider = %link.name, error = %e, "provider task ended abnormally");
             }
         }
+        if let Some(swap) = self.swap_task.take()
+            && tokio::time::timeout(SWAP_STOP_WAIT, swap).await.is_err()
+        {
+            tracing::warn!("a provider being replaced did not finish handing back its work");
+        }
         if let Some(ledger) = self.ledger.take() {
             ledger.close(self.clock.now()).await;
         }
@@ -919,6 +1098,22 @@ impl Supervisor {
             tx.send_replace(Arc::new(last));
         }
     }
+}
+
+/// The provider kinds, in the order the supervisor's per-kind arrays use.
+const KINDS: [ProviderKind; 2] = [ProviderKind::Rental, ProviderKind::Volunteer];
+
+fn kind_index(kind: ProviderKind) -> usize {
+    match kind {
+        ProviderKind::Rental => 0,
+        ProviderKind::Volunteer => 1,
+    }
+}
+
+/// Providers built anew for some kinds, ready to start.
+struct ProviderSwap {
+    providers: Vec<Box<dyn Provider>>,
+    built_for: Vec<(ProviderKind, serde_json::Value)>,
 }
 
 /// Resolves when any provider's view changes (a rental starting must stop backfill at once).

@@ -31,6 +31,7 @@ pub async fn start(state_dir: &Path) -> Agent {
         sensors: Box::new(SimulatedSensors::new(7, 2)),
         sensors_note: "test".into(),
         providers: Vec::new(),
+        provider_factory: None,
         clock: Arc::new(SystemClock),
         system_tz: TimeZone::UTC,
         activity: AgentParts::real_activity(),

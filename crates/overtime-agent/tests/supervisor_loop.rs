@@ -11,7 +11,9 @@ use jiff::Timestamp;
 use overtime_agent::activity::ActivityHandle;
 use overtime_agent::clock::TokioClock;
 use overtime_agent::providers::demo::{DemoMarket, DemoRental, DemoVolunteer};
-use overtime_agent::providers::{GpuDesire, Provider, ProviderError, ProviderKind, ProviderStatus};
+use overtime_agent::providers::{
+    GpuDesire, Provider, ProviderError, ProviderFactory, ProviderKind, ProviderStatus,
+};
 use overtime_agent::sensors::simulated::SimulatedSensors;
 use overtime_agent::sensors::{
     GpuProcess, GpuSample, SensorBackend, SensorError, Sensors, Workload,
@@ -100,6 +102,17 @@ async fn rig_with(
     extra: Vec<Box<dyn Provider>>,
     ledger: bool,
 ) -> Rig {
+    rig_full(name, config, gpus, extra, ledger, None).await
+}
+
+async fn rig_full(
+    name: &str,
+    config: Config,
+    gpus: usize,
+    extra: Vec<Box<dyn Provider>>,
+    ledger: bool,
+    provider_factory: Option<Arc<dyn ProviderFactory>>,
+) -> Rig {
     let dir = temp_dir(name);
     let clock = Arc::new(TokioClock::starting_at(t0()));
     let sim = SharedSim(Arc::new(Mutex::new(SimulatedSensors::new(3, gpus))));
@@ -124,6 +137,7 @@ async fn rig_with(
         sensors: Box::new(sim.clone()),
         sensors_note: "test".into(),
         providers,
+        provider_factory,
         clock,
         system_tz: jiff::tz::TimeZone::UTC,
         activity: activity_starter(slot.clone()),
@@ -439,6 +453,7 @@ async fn a_restarted_agent_keeps_a_rental_it_did_not_start() {
                 clock.clone(),
             )),
         ],
+        provider_factory: None,
         clock,
         system_tz: jiff::tz::TimeZone::UTC,
         activity: activity_starter(slot),
@@ -563,5 +578,186 @@ async fn the_break_even_moves_from_the_power_limit_to_the_live_draw_to_the_ledge
             && metrics.contains("source=\"recent_average\""),
         "{metrics}"
     );
+    r.agent.stop().await;
+}
+
+/// A provider that reports one GPU, in a paid contract until `rented_until` when that is set,
+/// and counts how often it was told to stop.
+struct Reporting {
+    name: &'static str,
+    kind: ProviderKind,
+    uuid: String,
+    rented_until: Option<Timestamp>,
+    stopped: Arc<Mutex<Vec<&'static str>>>,
+}
+
+#[async_trait]
+impl Provider for Reporting {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn kind(&self) -> ProviderKind {
+        self.kind
+    }
+    fn simulated(&self) -> bool {
+        true
+    }
+    async fn status(&mut self) -> Result<ProviderStatus, ProviderError> {
+        Ok(ProviderStatus {
+            gpus: vec![overtime_agent::providers::ProviderGpuStatus {
+                uuid: self.uuid.clone(),
+                working: self.rented_until.is_some(),
+                enabled: true,
+                rented_until: self.rented_until,
+                listed_until: None,
+            }],
+            detail: self.name.to_owned(),
+            statements: Vec::new(),
+            credits: Vec::new(),
+        })
+    }
+    async fn apply(&mut self, _: &[GpuDesire]) -> Result<ProviderStatus, ProviderError> {
+        self.status().await
+    }
+    async fn shutdown(&mut self) -> Result<(), ProviderError> {
+        self.stopped.lock().unwrap().push(self.name);
+        Ok(())
+    }
+}
+
+/// Builds the "new" providers a changed configuration asks for, and remembers each build.
+struct Rebuild {
+    uuid: String,
+    builds: Arc<Mutex<u32>>,
+    stopped: Arc<Mutex<Vec<&'static str>>>,
+}
+
+#[async_trait]
+impl ProviderFactory for Rebuild {
+    async fn build(&self, _config: &Config) -> Vec<Box<dyn Provider>> {
+        *self.builds.lock().unwrap() += 1;
+        let make = |name, kind| -> Box<dyn Provider> {
+            Box::new(Reporting {
+                name,
+                kind,
+                uuid: self.uuid.clone(),
+                rented_until: None,
+                stopped: self.stopped.clone(),
+            })
+        };
+        vec![
+            make("rebuilt-rental", ProviderKind::Rental),
+            make("rebuilt-volunteer", ProviderKind::Volunteer),
+        ]
+    }
+}
+
+fn first_sim_uuid() -> String {
+    SimulatedSensors::new(3, 1).gpus()[0].uuid.clone()
+}
+
+fn provider_names(s: &AgentSnapshot) -> Vec<String> {
+    let mut names: Vec<String> = s.providers.iter().map(|p| p.name.clone()).collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(start_paused = true)]
+async fn changed_volunteer_settings_replace_that_provider_without_a_restart() {
+    let stopped = Arc::new(Mutex::new(Vec::new()));
+    let builds = Arc::new(Mutex::new(0));
+    let factory = Arc::new(Rebuild {
+        uuid: first_sim_uuid(),
+        builds: builds.clone(),
+        stopped: stopped.clone(),
+    });
+    let r = rig_full(
+        "swap-volunteer",
+        volunteer_only(),
+        1,
+        vec![],
+        false,
+        Some(factory),
+    )
+    .await;
+    settle(1500).await;
+    assert_eq!(
+        provider_names(&r.handle.snapshot()),
+        ["demo-rental", "demo-volunteer"]
+    );
+
+    // The user picks another volunteer client in Settings: the file changes and is reloaded.
+    std::fs::write(
+        r.dir.join("config.toml"),
+        "[schedule]\ndefault = [\"volunteer\"]\n[providers]\nvolunteer = \"fah\"\n",
+    )
+    .unwrap();
+    r.handle.reload_config().await.unwrap();
+    settle(2000).await;
+
+    let s = r.handle.snapshot();
+    assert_eq!(
+        provider_names(&s),
+        ["demo-rental", "rebuilt-volunteer"],
+        "only the volunteer provider is replaced; the rental one keeps running"
+    );
+    assert_eq!(*builds.lock().unwrap(), 1);
+    assert!(s.config.providers_pending.is_none());
+    r.agent.stop().await;
+    assert_eq!(*stopped.lock().unwrap(), ["rebuilt-volunteer"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rental_provider_in_a_paid_contract_is_replaced_only_when_the_contract_ends() {
+    let stopped = Arc::new(Mutex::new(Vec::new()));
+    let builds = Arc::new(Mutex::new(0));
+    let uuid = first_sim_uuid();
+    let until = t0() + jiff::SignedDuration::from_mins(30);
+    let factory = Arc::new(Rebuild {
+        uuid: uuid.clone(),
+        builds: builds.clone(),
+        stopped: stopped.clone(),
+    });
+    let rented = Box::new(Reporting {
+        name: "rented-host",
+        kind: ProviderKind::Rental,
+        uuid,
+        rented_until: Some(until),
+        stopped: stopped.clone(),
+    });
+    // The rig's demo rental comes first; the contracted host is the rental link that counts.
+    let mut config = volunteer_only();
+    config.providers.rental = overtime_core::config::providers::RentalChoice::Hooks;
+    let r = rig_full("swap-rental", config, 1, vec![rented], false, Some(factory)).await;
+    settle(1500).await;
+
+    // A new asking price while a renter holds the GPU.
+    std::fs::write(
+        r.dir.join("config.toml"),
+        "[schedule]\ndefault = [\"volunteer\"]\n[rental]\nprice_per_gpu_hour = \"0.40\"\n",
+    )
+    .unwrap();
+    r.handle.reload_config().await.unwrap();
+    settle(2000).await;
+    let s = r.handle.snapshot();
+    let pending = s
+        .config
+        .providers_pending
+        .clone()
+        .expect("the change waits, and says so");
+    assert_eq!(pending.kind, ProviderKind::Rental);
+    assert_eq!(pending.until, Some(until));
+    assert!(provider_names(&s).contains(&"rented-host".to_owned()));
+    assert!(
+        stopped.lock().unwrap().is_empty(),
+        "nothing is stopped mid-contract"
+    );
+
+    // Once the contract's end has passed, the rental providers are replaced.
+    settle(31 * 60 * 1000).await;
+    let s = r.handle.snapshot();
+    assert!(s.config.providers_pending.is_none());
+    assert!(provider_names(&s).contains(&"rebuilt-rental".to_owned()));
+    assert!(stopped.lock().unwrap().contains(&"rented-host"));
     r.agent.stop().await;
 }

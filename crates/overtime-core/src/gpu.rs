@@ -116,3 +116,10 @@ impl GpuTelemetry {
         self.read_at.map(|at| now.duration_since(at))
     }
 }
+
+/// A process the driver reports as using a GPU for graphics (a game, a compositor…).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GpuProcess {
+    pub pid: u32,
+    pub gpu_uuid: String,
+}

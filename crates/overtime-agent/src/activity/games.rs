@@ -10,7 +10,7 @@ use overtime_core::config::ActivityConfig;
 
 use super::ActivityError;
 use super::process_list::{self, ProcessNames, ProcessSource};
-use crate::sensors::GpuProcess;
+use overtime_core::gpu::GpuProcess;
 
 /// The user's game and ignore patterns, compiled. Patterns are globs matched case-insensitively
 /// against each of a process's names (file names only, never folders).

@@ -19,9 +19,9 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-use crate::sensors::GpuProcess;
 use games::GameWatcher;
 use input_idle::InputIdleSource;
+use overtime_core::gpu::GpuProcess;
 use process_list::ProcessSource;
 
 /// How often input idle time is read. Coarse on purpose: "user active" thresholds are seconds

@@ -144,3 +144,33 @@ pub struct ProviderView {
     pub error: Option<String>,
     pub last_ok_at: Option<Timestamp>,
 }
+
+/// Builds the providers a configuration names, so the agent can replace them when their
+/// settings or credentials change without a restart (the real set in the daemon and the
+/// desktop app; a fake in tests).
+#[async_trait]
+pub trait ProviderFactory: Send + Sync {
+    /// Every provider `config` asks for (at most one per kind), built and not yet started.
+    async fn build(&self, config: &overtime_core::config::Config) -> Vec<Box<dyn Provider>>;
+}
+
+/// The settings a provider of `kind` is built from: when these differ between two
+/// configurations, that kind's provider has to be built again.
+pub fn settings_of(
+    config: &overtime_core::config::Config,
+    kind: ProviderKind,
+) -> serde_json::Value {
+    use overtime_core::config::providers::HookKind;
+    let p = &config.providers;
+    let hook_kind = match kind {
+        ProviderKind::Rental => HookKind::Rental,
+        ProviderKind::Volunteer => HookKind::Volunteer,
+    };
+    let hooks: Vec<_> = p.hooks.iter().filter(|h| h.kind == hook_kind).collect();
+    let value = match kind {
+        ProviderKind::Rental => serde_json::to_value((&p.rental, &p.vast, hooks, &config.rental)),
+        ProviderKind::Volunteer => serde_json::to_value((&p.volunteer, &p.boinc, &p.fah, hooks)),
+    };
+    // Plain data always serialises; were it ever to fail, every change would look like one.
+    value.unwrap_or(serde_json::Value::Null)
+}

@@ -49,6 +49,8 @@ pub struct ProviderLink {
     pub desired: watch::Sender<Option<Vec<GpuDesire>>>,
     pub view: watch::Receiver<ProviderView>,
     pub task: JoinHandle<()>,
+    /// Stops this provider alone (it hands its work back first), for a swap.
+    pub shutdown: CancellationToken,
 }
 
 /// Start `provider` in its own task.
@@ -80,6 +82,7 @@ pub fn spawn(
         }),
         ..timing
     };
+    let link_shutdown = shutdown.clone();
     let task = tokio::spawn(async move {
         let mut rng = rand::rngs::SmallRng::seed_from_u64(task_name.bytes().map(u64::from).sum());
         let mut failures: u32 = 0;
@@ -189,6 +192,7 @@ pub fn spawn(
         desired: desired_tx,
         view: view_rx,
         task,
+        shutdown: link_shutdown,
     }
 }
 

@@ -246,6 +246,31 @@ pub fn secrets_from(store: &dyn SecretStore, wanted: &[SecretName]) -> ProviderS
     secrets
 }
 
+/// The real providers, built again from the configuration whenever their settings or the
+/// credentials change (secrets read fresh each time).
+pub struct RealProviders {
+    pub state_dir: PathBuf,
+    pub clock: Arc<dyn Clock>,
+    pub demo: DemoOptions,
+}
+
+#[async_trait::async_trait]
+impl super::ProviderFactory for RealProviders {
+    async fn build(&self, config: &Config) -> Vec<Box<dyn Provider>> {
+        let set = build(
+            config,
+            &self.state_dir,
+            self.clock.clone(),
+            read_secrets(config).await,
+            self.demo,
+        );
+        for note in &set.notes {
+            tracing::info!("{note}");
+        }
+        set.providers
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

@@ -47,12 +47,9 @@ pub struct GpuSample {
     pub reading: Result<GpuReading, SensorError>,
 }
 
-/// A process the driver reports as using a GPU for graphics (a game, a compositor…).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct GpuProcess {
-    pub pid: u32,
-    pub gpu_uuid: String,
-}
+/// A process using a GPU for graphics; a domain type, so the activity wing reads it without
+/// knowing the sensors wing.
+pub use overtime_core::gpu::GpuProcess;
 
 /// What the work on a GPU looks like, so the simulated backend can make temperature follow load.
 /// Real backends ignore it.

@@ -230,6 +230,10 @@ pub fn fake_agent(
                     let _ = seen_tx.send(Seen::Reload);
                     let _ = reply.send(reload_answer.clone());
                 }
+                // The API never stores credentials.
+                AgentCommand::CredentialsChanged { reply } => {
+                    let _ = reply.send(Ok(()));
+                }
             }
         }
     });
