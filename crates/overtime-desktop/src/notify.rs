@@ -50,76 +50,44 @@ impl Notice {
         }
     }
 
-    /// Summary and body in the user's language.
+    /// Summary and body in the user's language, from the shared catalogue.
     pub fn text(&self, lang: TrayText) -> (String, String) {
-        let de = lang == TrayText::German;
-        match self {
+        let c = lang.catalogue();
+        let (kind, body) = match self {
             Notice::ThermalTrip { gpu, sentence } => (
-                if de {
-                    "GPU-Schutz: Arbeit gestoppt"
-                } else {
-                    "GPU protection: work stopped"
-                }
-                .to_owned(),
-                format!("{gpu}: {sentence}"),
+                "thermalTrip",
+                c.text(
+                    "notify-thermalTrip-body",
+                    &[("gpu", gpu), ("sentence", sentence)],
+                ),
             ),
             Notice::RentalStarted { gpu } => (
-                if de {
-                    "Vermietung begonnen"
-                } else {
-                    "Rental started"
-                }
-                .to_owned(),
-                if de {
-                    format!("{gpu} ist jetzt vermietet.")
-                } else {
-                    format!("{gpu} is now rented.")
-                },
+                "rentalStarted",
+                c.text("notify-rentalStarted-body", &[("gpu", gpu)]),
             ),
             Notice::RentalEnded { gpu } => (
-                if de {
-                    "Vermietung beendet"
-                } else {
-                    "Rental ended"
-                }
-                .to_owned(),
-                if de {
-                    format!("Der Mietvertrag für {gpu} ist zu Ende.")
-                } else {
-                    format!("The rental contract on {gpu} has ended.")
-                },
+                "rentalEnded",
+                c.text("notify-rentalEnded-body", &[("gpu", gpu)]),
             ),
             Notice::ProviderError { provider, error } => (
-                if de {
-                    "Anbieter meldet einen Fehler"
-                } else {
-                    "A provider reports an error"
-                }
-                .to_owned(),
-                format!("{provider}: {error}"),
+                "providerError",
+                c.text(
+                    "notify-providerError-body",
+                    &[("provider", provider), ("error", error)],
+                ),
             ),
             Notice::OverrideExpired { mode } => {
-                let what = match (de, mode) {
-                    (false, Mode::Idle) => "The pause".to_owned(),
-                    (true, Mode::Idle) => "Die Pause".to_owned(),
-                    (false, m) => format!("“{} now”", m.label()),
-                    (true, m) => format!("„{} jetzt“", m.label()),
+                let what = match mode {
+                    Mode::Idle => c.text("notify-overrideExpired-pause", &[]),
+                    m => c.text("notify-overrideExpired-mode", &[("mode", &lang.mode(*m))]),
                 };
                 (
-                    if de {
-                        "Automatik wieder an"
-                    } else {
-                        "Back to automatic"
-                    }
-                    .to_owned(),
-                    if de {
-                        format!("{what} ist abgelaufen; Zeitplan und Regeln entscheiden wieder.")
-                    } else {
-                        format!("{what} ran out; the schedule and rules decide again.")
-                    },
+                    "overrideExpired",
+                    c.text("notify-overrideExpired-body", &[("what", &what)]),
                 )
             }
-        }
+        };
+        (c.text(&format!("notify-{kind}-summary"), &[]), body)
     }
 }
 
@@ -351,6 +319,33 @@ mod tests {
         assert!(body.starts_with("The pause ran out"));
         assert_eq!(n[0].text(TrayText::German).0, "Automatik wieder an");
         agent.stop().await;
+    }
+
+    #[test]
+    fn notices_read_from_the_catalogue_in_either_language() {
+        let started = Notice::RentalStarted {
+            gpu: "GPU 0 (RTX 4090)".into(),
+        };
+        assert_eq!(
+            started.text(TrayText::German),
+            (
+                "Vermietung begonnen".to_owned(),
+                "GPU 0 (RTX 4090) ist jetzt vermietet.".to_owned()
+            )
+        );
+        let expired = Notice::OverrideExpired { mode: Mode::Rental };
+        assert!(
+            expired
+                .text(TrayText::English)
+                .1
+                .starts_with("“Rental now” ran out")
+        );
+        assert!(
+            expired
+                .text(TrayText::German)
+                .1
+                .starts_with("„Jetzt Vermietung“ ist abgelaufen")
+        );
     }
 
     #[test]

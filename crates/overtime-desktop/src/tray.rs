@@ -100,7 +100,7 @@ impl Item {
 
     fn entry(&self, entry: MenuEntry, action: TrayAction) -> MenuItem<Self> {
         StandardItem {
-            label: self.text.entry(entry).to_owned(),
+            label: self.text.entry(entry),
             activate: Box::new(move |item: &mut Item| item.send(action.clone())),
             ..Default::default()
         }

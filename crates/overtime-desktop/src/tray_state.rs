@@ -6,6 +6,8 @@ use jiff::Timestamp;
 use overtime_agent::AgentSnapshot;
 use overtime_core::Mode;
 
+use overtime_i18n::{Catalogue, Language};
+
 use crate::wire::is_alert;
 
 /// One tray icon per state; files `icons/tray-<name>.png`.
@@ -18,7 +20,8 @@ pub enum TrayIconKind {
     Alert,
 }
 
-/// The tray's words in the user's language (English or German, like the dashboard).
+/// The tray's words in the user's language (English or German, like the dashboard), from the
+/// shared catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrayText {
     English,
@@ -40,6 +43,25 @@ pub enum MenuEntry {
     Quit,
 }
 
+impl MenuEntry {
+    /// The entry's message id in the catalogue.
+    fn id(self) -> &'static str {
+        use MenuEntry::*;
+        match self {
+            Auto => "tray-entry-auto",
+            Rent => "tray-entry-rent",
+            Volunteer => "tray-entry-volunteer",
+            Idle => "tray-entry-idle",
+            PauseOneHour => "tray-entry-pauseOneHour",
+            PauseThreeHours => "tray-entry-pauseThreeHours",
+            PauseUntilTomorrow => "tray-entry-pauseUntilTomorrow",
+            PauseUntilResumed => "tray-entry-pauseUntilResumed",
+            OpenDashboard => "tray-entry-openDashboard",
+            Quit => "tray-entry-quit",
+        }
+    }
+}
+
 impl TrayText {
     /// From the locale the system names (`LC_ALL`, `LC_MESSAGES`, `LANG`): German for `de*`,
     /// else English.
@@ -48,107 +70,43 @@ impl TrayText {
     }
 
     pub fn for_locale(posix: &str) -> TrayText {
-        match crate::locale::to_bcp47(posix) {
-            Some(tag) if tag == "de" || tag.starts_with("de-") => TrayText::German,
-            _ => TrayText::English,
+        match Catalogue::for_locale(posix).language() {
+            Language::German => TrayText::German,
+            Language::English => TrayText::English,
         }
     }
 
-    pub fn entry(self, e: MenuEntry) -> &'static str {
-        use MenuEntry::*;
-        match (self, e) {
-            (_, Auto) => "Auto",
-            (TrayText::English, Rent) => "Rent now",
-            (TrayText::English, Volunteer) => "Volunteer now",
-            (TrayText::English, Idle) => "Idle now",
-            (TrayText::English, PauseOneHour) => "Pause for 1 h",
-            (TrayText::English, PauseThreeHours) => "Pause for 3 h",
-            (TrayText::English, PauseUntilTomorrow) => "Pause until tomorrow",
-            (TrayText::English, PauseUntilResumed) => "Pause until I resume",
-            (TrayText::English, OpenDashboard) => "Open dashboard",
-            (TrayText::English, Quit) => "Quit",
-            (TrayText::German, Rent) => "Jetzt vermieten",
-            (TrayText::German, Volunteer) => "Jetzt ehrenamtlich",
-            (TrayText::German, Idle) => "Jetzt Leerlauf",
-            (TrayText::German, PauseOneHour) => "Pause für 1 Std.",
-            (TrayText::German, PauseThreeHours) => "Pause für 3 Std.",
-            (TrayText::German, PauseUntilTomorrow) => "Pause bis morgen",
-            (TrayText::German, PauseUntilResumed) => "Pause bis ich fortsetze",
-            (TrayText::German, OpenDashboard) => "Dashboard öffnen",
-            (TrayText::German, Quit) => "Beenden",
-        }
-    }
-
-    fn mode(self, m: Mode) -> &'static str {
-        match (self, m) {
-            (TrayText::English, _) => m.label(),
-            (TrayText::German, Mode::Rental) => "Vermietung",
-            (TrayText::German, Mode::Volunteer) => "Ehrenamtlich",
-            (TrayText::German, Mode::Idle) => "Leerlauf",
-        }
-    }
-
-    fn automatic(self) -> &'static str {
+    /// The catalogue this language reads its words from.
+    pub fn catalogue(self) -> Catalogue {
         match self {
-            TrayText::English => "Automatic",
-            TrayText::German => "Automatisch",
+            TrayText::English => Catalogue::english(),
+            TrayText::German => Catalogue::german(),
         }
     }
 
-    fn paused(self) -> &'static str {
-        match self {
-            TrayText::English => "Paused",
-            TrayText::German => "Pausiert",
-        }
+    fn text(self, id: &str, args: &[(&str, &str)]) -> String {
+        self.catalogue().text(id, args)
+    }
+
+    pub fn entry(self, e: MenuEntry) -> String {
+        self.text(e.id(), &[])
+    }
+
+    /// The mode's name as the dashboard writes it ("Volunteer", "Ehrenamtlich").
+    pub fn mode(self, m: Mode) -> String {
+        self.text(&format!("mode-{}", m.as_str()), &[])
     }
 
     fn mode_now(self, m: Mode) -> String {
-        match self {
-            TrayText::English => format!("{} now", m.label()),
-            TrayText::German => format!("Jetzt {}", self.mode(m)),
-        }
+        self.text("tray-modeNow", &[("mode", &self.mode(m))])
     }
 
-    fn until_resumed(self) -> &'static str {
-        match self {
-            TrayText::English => "until you resume",
-            TrayText::German => "bis Sie fortsetzen",
-        }
-    }
-
-    fn left(self, d: jiff::SignedDuration) -> String {
-        match self {
-            TrayText::English => format!("{} left", time_left(d)),
-            TrayText::German => format!(
-                "noch {}",
-                time_left(d).replace("under a minute", "unter einer Minute")
-            ),
-        }
-    }
-
-    fn no_gpu(self) -> &'static str {
-        match self {
-            TrayText::English => "no GPU",
-            TrayText::German => "keine GPU",
-        }
-    }
-
-    fn demo(self) -> &'static str {
-        "demo"
-    }
-
-    fn net_today(self, amounts: &str) -> String {
-        match self {
-            TrayText::English => format!("net today {amounts}"),
-            TrayText::German => format!("netto heute {amounts}"),
-        }
-    }
-
-    fn simulated(self) -> &'static str {
-        match self {
-            TrayText::English => "simulated",
-            TrayText::German => "simuliert",
-        }
+    /// "Paused — 52 min left"; `what` is "Paused" or "Rental now".
+    fn left(self, what: &str, d: jiff::SignedDuration) -> String {
+        self.text(
+            "tray-left",
+            &[("what", what), ("left", &time_left_in(self, d))],
+        )
     }
 
     /// An amount with the language's decimal separator ("1.25 EUR" / "1,25 EUR").
@@ -197,21 +155,19 @@ impl TrayState {
             TrayIconKind::Idle
         };
 
-        let mut modes: Vec<&str> = Vec::new();
+        let mut modes: Vec<String> = Vec::new();
         for g in &snapshot.gpus {
             let label = text.mode(g.mode);
             if !modes.contains(&label) {
                 modes.push(label);
             }
         }
-        let mut tooltip = format!(
-            "Overtime — {}",
-            if modes.is_empty() {
-                text.no_gpu().to_owned()
-            } else {
-                modes.join(" / ")
-            }
-        );
+        let modes = if modes.is_empty() {
+            text.text("tray-noGpu", &[])
+        } else {
+            modes.join(" / ")
+        };
+        let mut tooltip = text.text("tray-tooltip", &[("modes", &modes)]);
         let hottest = snapshot
             .gpus
             .iter()
@@ -222,7 +178,7 @@ impl TrayState {
         }
         if snapshot.simulated {
             tooltip.push_str(" · ");
-            tooltip.push_str(text.demo());
+            tooltip.push_str(&text.text("tray-demo", &[]));
         }
         let today = snapshot
             .ledger
@@ -236,9 +192,10 @@ impl TrayState {
             });
         if let Some((period, simulated)) = today {
             tooltip.push('\n');
-            tooltip.push_str(&text.net_today(&text.money(&period.net)));
+            let amounts = text.money(&period.net);
+            tooltip.push_str(&text.text("tray-netToday", &[("amounts", &amounts)]));
             if simulated {
-                tooltip.push_str(&format!(" ({})", text.simulated()));
+                tooltip.push_str(&format!(" ({})", text.text("tray-simulated", &[])));
             }
         }
         if let Some(g) = snapshot
@@ -251,16 +208,16 @@ impl TrayState {
         }
 
         let override_line = match active_override {
-            None => text.automatic().to_owned(),
+            None => text.text("tray-automatic", &[]),
             Some(o) => {
                 let what = if o.mode == Mode::Idle {
-                    text.paused().to_owned()
+                    text.text("tray-paused", &[])
                 } else {
                     text.mode_now(o.mode)
                 };
                 match o.until {
-                    None => format!("{what} — {}", text.until_resumed()),
-                    Some(until) => format!("{what} — {}", text.left(until.duration_since(now))),
+                    None => text.text("tray-untilResumed", &[("what", &what)]),
+                    Some(until) => text.left(&what, until.duration_since(now)),
                 }
             }
         };
@@ -274,12 +231,23 @@ impl TrayState {
 
 /// "2 h 05 min", "12 min", "under a minute"; rounded up to whole minutes so it never shows 0.
 pub fn time_left(d: jiff::SignedDuration) -> String {
+    time_left_in(TrayText::English, d)
+}
+
+/// [`time_left`] in `text`'s language.
+fn time_left_in(text: TrayText, d: jiff::SignedDuration) -> String {
     let secs = d.as_secs().max(0);
     let mins = (secs + 59) / 60;
     match mins {
-        0 => "under a minute".to_owned(),
-        m if m < 60 => format!("{m} min"),
-        m => format!("{} h {:02} min", m / 60, m % 60),
+        0 => text.text("tray-underAMinute", &[]),
+        m if m < 60 => text.text("tray-minutes", &[("minutes", &m.to_string())]),
+        m => text.text(
+            "tray-hoursMinutes",
+            &[
+                ("hours", &(m / 60).to_string()),
+                ("minutes", &format!("{:02}", m % 60)),
+            ],
+        ),
     }
 }
 

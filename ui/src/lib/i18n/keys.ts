@@ -1,5 +1,6 @@
-// Generated from ui/src/lib/i18n/locales/en/overtime.ftl (catalogue.test.ts fails when it is
-// stale): every message id in the dotted spelling components use, so `t(key)` is checked by tsc.
+// Generated from ui/src/lib/i18n/locales/en/overtime.ftl by
+// `OVERTIME_UPDATE_BINDINGS=1 cargo test -p overtime-i18n` (tests on both sides fail when it
+// is stale): every message id in the dotted spelling components use, so tsc checks `t(key)`.
 
 export const messageKeys = [
   'app.title',
@@ -260,6 +261,41 @@ export const messageKeys = [
   'day.5',
   'day.6',
   'error.generic',
+  'tray.entry.auto',
+  'tray.entry.rent',
+  'tray.entry.volunteer',
+  'tray.entry.idle',
+  'tray.entry.pauseOneHour',
+  'tray.entry.pauseThreeHours',
+  'tray.entry.pauseUntilTomorrow',
+  'tray.entry.pauseUntilResumed',
+  'tray.entry.openDashboard',
+  'tray.entry.quit',
+  'tray.tooltip',
+  'tray.noGpu',
+  'tray.demo',
+  'tray.netToday',
+  'tray.simulated',
+  'tray.automatic',
+  'tray.paused',
+  'tray.modeNow',
+  'tray.untilResumed',
+  'tray.left',
+  'tray.underAMinute',
+  'tray.minutes',
+  'tray.hoursMinutes',
+  'notify.thermalTrip.summary',
+  'notify.thermalTrip.body',
+  'notify.rentalStarted.summary',
+  'notify.rentalStarted.body',
+  'notify.rentalEnded.summary',
+  'notify.rentalEnded.body',
+  'notify.providerError.summary',
+  'notify.providerError.body',
+  'notify.overrideExpired.summary',
+  'notify.overrideExpired.body',
+  'notify.overrideExpired.pause',
+  'notify.overrideExpired.mode',
 ] as const;
 
 export type MessageKey = (typeof messageKeys)[number];

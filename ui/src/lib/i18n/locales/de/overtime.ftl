@@ -228,7 +228,7 @@ settings-electricity-exchangeHelp = Vermietungen werden in { $rental } bezahlt; 
 settings-electricity-rest = Restlicher PC (W)
 settings-electricity-carbon = CO₂-Intensität des Stroms (g/kWh)
 settings-providers = Anbieter
-settings-providers-restart = Änderungen an Anbietern und Zugangsdaten gelten nach einem Neustart von Overtime.
+settings-providers-restart = Änderungen an Anbietern und Zugangsdaten gelten sofort. Ein Vermietungsanbieter, dessen GPU gerade bezahlt vermietet ist, behält die alten Einstellungen bis zum Vertragsende.
 settings-providers-volunteer = Ehrenamtliches Rechnen
 settings-providers-rental = Vermietung
 settings-providers-inUse = aktiv
@@ -315,3 +315,44 @@ day-6 = So
 ## error
 
 error-generic = Das hat nicht geklappt:
+
+## tray: Menü, Tooltip und Zeile zum manuellen Modus des Tray-Symbols
+
+tray-entry-auto = Auto
+tray-entry-rent = Jetzt vermieten
+tray-entry-volunteer = Jetzt ehrenamtlich
+tray-entry-idle = Jetzt Leerlauf
+tray-entry-pauseOneHour = Pause für 1 Std.
+tray-entry-pauseThreeHours = Pause für 3 Std.
+tray-entry-pauseUntilTomorrow = Pause bis morgen
+tray-entry-pauseUntilResumed = Pause bis ich fortsetze
+tray-entry-openDashboard = Dashboard öffnen
+tray-entry-quit = Beenden
+tray-tooltip = Overtime — { $modes }
+tray-noGpu = keine GPU
+tray-demo = Demo
+tray-netToday = netto heute { $amounts }
+tray-simulated = simuliert
+tray-automatic = Automatisch
+tray-paused = Pausiert
+tray-modeNow = Jetzt { $mode }
+tray-untilResumed = { $what } — bis Sie fortsetzen
+tray-left = { $what } — noch { $left }
+tray-underAMinute = unter einer Minute
+tray-minutes = { $minutes } min
+tray-hoursMinutes = { $hours } Std. { $minutes } min
+
+## notify: Desktop-Benachrichtigungen
+
+notify-thermalTrip-summary = GPU-Schutz: Arbeit gestoppt
+notify-thermalTrip-body = { $gpu }: { $sentence }
+notify-rentalStarted-summary = Vermietung begonnen
+notify-rentalStarted-body = { $gpu } ist jetzt vermietet.
+notify-rentalEnded-summary = Vermietung beendet
+notify-rentalEnded-body = Der Mietvertrag für { $gpu } ist zu Ende.
+notify-providerError-summary = Anbieter meldet einen Fehler
+notify-providerError-body = { $provider }: { $error }
+notify-overrideExpired-summary = Automatik wieder an
+notify-overrideExpired-body = { $what } ist abgelaufen; Zeitplan und Regeln entscheiden wieder.
+notify-overrideExpired-pause = Die Pause
+notify-overrideExpired-mode = „Jetzt { $mode }“

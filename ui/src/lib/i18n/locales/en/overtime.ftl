@@ -228,7 +228,7 @@ settings-electricity-exchangeHelp = Rentals are paid in { $rental }; this compar
 settings-electricity-rest = Rest of the PC (W)
 settings-electricity-carbon = Grid carbon intensity (g CO₂/kWh)
 settings-providers = Providers
-settings-providers-restart = Changes to providers and their credentials apply after Overtime restarts.
+settings-providers-restart = Changes to providers and their credentials apply at once. A rental provider whose GPU is in a paid contract keeps its old settings until the contract ends.
 settings-providers-volunteer = Volunteer work
 settings-providers-rental = Rental
 settings-providers-inUse = in use
@@ -315,3 +315,51 @@ day-6 = Sun
 ## error
 
 error-generic = That did not work:
+
+## tray: the menu, the tooltip and the override line of the tray icon
+
+tray-entry-auto = Auto
+tray-entry-rent = Rent now
+tray-entry-volunteer = Volunteer now
+tray-entry-idle = Idle now
+tray-entry-pauseOneHour = Pause for 1 h
+tray-entry-pauseThreeHours = Pause for 3 h
+tray-entry-pauseUntilTomorrow = Pause until tomorrow
+tray-entry-pauseUntilResumed = Pause until I resume
+tray-entry-openDashboard = Open dashboard
+tray-entry-quit = Quit
+# $modes: the modes of all GPUs, "Volunteer / Idle"
+tray-tooltip = Overtime — { $modes }
+tray-noGpu = no GPU
+tray-demo = demo
+# $amounts: today's net per currency, "€1.25 + $0.40"
+tray-netToday = net today { $amounts }
+tray-simulated = simulated
+tray-automatic = Automatic
+tray-paused = Paused
+tray-modeNow = { $mode } now
+# $what: "Paused" or tray-modeNow
+tray-untilResumed = { $what } — until you resume
+# $left: tray-underAMinute, tray-minutes or tray-hoursMinutes
+tray-left = { $what } — { $left } left
+tray-underAMinute = under a minute
+tray-minutes = { $minutes } min
+# $minutes has two digits: "2 h 05 min"
+tray-hoursMinutes = { $hours } h { $minutes } min
+
+## notify: desktop notifications
+
+notify-thermalTrip-summary = GPU protection: work stopped
+# $sentence: why the GPU stopped
+notify-thermalTrip-body = { $gpu }: { $sentence }
+notify-rentalStarted-summary = Rental started
+notify-rentalStarted-body = { $gpu } is now rented.
+notify-rentalEnded-summary = Rental ended
+notify-rentalEnded-body = The rental contract on { $gpu } has ended.
+notify-providerError-summary = A provider reports an error
+notify-providerError-body = { $provider }: { $error }
+notify-overrideExpired-summary = Back to automatic
+# $what: notify-overrideExpired-pause or notify-overrideExpired-mode
+notify-overrideExpired-body = { $what } ran out; the schedule and rules decide again.
+notify-overrideExpired-pause = The pause
+notify-overrideExpired-mode = “{ $mode } now”
