@@ -109,13 +109,17 @@ impl TrayText {
         )
     }
 
-    /// An amount with the language's decimal separator ("1.25 EUR" / "1,25 EUR").
+    /// Amounts per currency in the language's money format ("€1.25 + $0.40", "1,25 € + …"),
+    /// side by side, never added up; no amounts read as zero.
     fn money(self, list: &[overtime_core::money::Money]) -> String {
-        let text = overtime_core::money::format_totals(list, 2);
-        match self {
-            TrayText::English => text,
-            TrayText::German => text.replace('.', ","),
+        let catalogue = self.catalogue();
+        if list.is_empty() {
+            return "0".to_owned();
         }
+        list.iter()
+            .map(|m| catalogue.money(m))
+            .collect::<Vec<_>>()
+            .join(" + ")
     }
 }
 
@@ -330,6 +334,19 @@ mod tests {
             "Automatic"
         );
         agent.stop().await;
+    }
+
+    #[test]
+    fn todays_net_is_written_in_the_languages_money_format() {
+        use overtime_core::money::{Currency, Money};
+        let eur = Money::new("1234.56".parse().unwrap(), Currency::new("EUR").unwrap());
+        let usd = Money::new("-0.4".parse().unwrap(), Currency::usd());
+        assert_eq!(
+            TrayText::German.money(&[eur.clone(), usd.clone()]),
+            "1.234,56\u{a0}€ + -0,40\u{a0}$"
+        );
+        assert_eq!(TrayText::English.money(&[eur, usd]), "€1,234.56 + -$0.40");
+        assert_eq!(TrayText::English.money(&[]), "0");
     }
 
     #[test]

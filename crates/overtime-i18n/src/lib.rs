@@ -11,5 +11,6 @@
 //! arguments.
 
 mod catalogue;
+mod money;
 
 pub use catalogue::{Catalogue, Language};
