@@ -258,7 +258,8 @@ mod tests {
                         let _ = seen_tx.send(format!("clear {scope:?}"));
                         let _ = reply.send(Ok(()));
                     }
-                    AgentCommand::ReloadConfig { reply } => {
+                    AgentCommand::ReloadConfig { reply }
+                    | AgentCommand::CredentialsChanged { reply } => {
                         let _ = reply.send(Ok(()));
                     }
                 }

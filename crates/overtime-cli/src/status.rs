@@ -441,6 +441,7 @@ mod tests {
                 path: Some("/home/u/.config/overtime/config.toml".into()),
                 error: None,
                 loaded_at: None,
+                providers_pending: None,
             },
             decisions_total: 3,
             recent_decisions: Arc::new(vec![]),
