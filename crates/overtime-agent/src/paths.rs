@@ -81,12 +81,12 @@ impl Paths {
         Ok(Paths {
             config_file: config_file.unwrap_or_else(|| dirs.config_dir().join("config.toml")),
             data_dir: data_dir.unwrap_or_else(|| dirs.data_dir().to_path_buf()),
-            // Only Linux has a separate state directory; elsewhere state lives with local data.
-            state_dir: state_dir.unwrap_or_else(|| {
-                dirs.state_dir()
-                    .unwrap_or_else(|| dirs.data_local_dir())
-                    .to_path_buf()
-            }),
+            // The window finds the host's endpoint by the same rule, so it is written once.
+            state_dir: match state_dir {
+                Some(dir) => dir,
+                None => overtime_link::endpoint::state_dir_from_lookup(&lookup)
+                    .map_err(|_| PathsError::NoHome)?,
+            },
         })
     }
 

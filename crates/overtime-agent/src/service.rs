@@ -13,12 +13,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use overtime_core::Mode;
 use overtime_core::config::Config;
 use overtime_core::config::edit::{
     self, ApiForm, EditError, ElectricityForm, NotificationsForm, Paint, ProvidersForm,
     SettingsView, ThermalForm,
 };
-use overtime_core::{Mode, OverrideScope};
 use serde::{Deserialize, Serialize};
 use toml_edit::DocumentMut;
 use ts_rs::TS;
@@ -314,21 +314,6 @@ impl AgentService {
     async fn control(&self, control: Control) -> Result<(), AgentError> {
         let tz = self.handle.snapshot().time_zone();
         control::apply(&self.handle, control, Timestamp::now(), &tz).await
-    }
-
-    /// Force `mode` for `scope` until `until` (`None`: until cleared), as the API and the CLI
-    /// express it.
-    pub async fn set_override(
-        &self,
-        mode: Mode,
-        scope: OverrideScope,
-        until: Option<Timestamp>,
-    ) -> Result<(), AgentError> {
-        self.handle.set_override(mode, scope, until).await
-    }
-
-    pub async fn clear_override(&self, scope: OverrideScope) -> Result<(), AgentError> {
-        self.handle.clear_override(scope).await
     }
 
     fn ledger_access(&self) -> Result<LedgerAccess, AgentError> {

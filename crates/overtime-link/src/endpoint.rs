@@ -90,8 +90,7 @@ fn non_empty(lookup: &impl Fn(&str) -> Option<OsString>, name: &str) -> Option<O
 /// Overtime's state directory: `$OVERTIME_STATE_DIR` when set and not empty, else the
 /// platform's (`~/.local/state/overtime` on Linux; local app data elsewhere).
 ///
-/// This is the rule `overtime_agent::paths` applies to the host's state directory; a test in
-/// `overtime-desktop` holds the two to the same answer.
+/// `overtime_agent::paths` uses this same function for the host's state directory.
 pub fn state_dir_from_env() -> Result<PathBuf, EndpointError> {
     state_dir_from_lookup(|name| std::env::var_os(name))
 }

@@ -24,12 +24,12 @@ fn unreadable(detail: &str) -> AgentError {
     ))
 }
 
-#[cfg(test)]
+// Linux only: the test starts a copy of /bin/sleep.
+#[cfg(all(test, target_os = "linux"))]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
-    #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn a_program_started_now_is_offered_and_this_process_is_not() {
         // A child of this process with a name no other test uses, longer than the 15 bytes
