@@ -196,6 +196,7 @@ impl Agent {
             swaps_tx,
             providers_pending: None,
             links_changed: false,
+            swap_check: false,
             runner_timing: parts.runner_timing,
             shutdown: shutdown.clone(),
             clock: parts.clock,
@@ -328,6 +329,9 @@ struct Supervisor {
     providers_pending: Option<PendingProviders>,
     /// `links` changed: the loop must watch the new providers' views.
     links_changed: bool,
+    /// The configuration or the credentials changed (or a swap ended): compare the providers'
+    /// settings again. Kept off the hot path: most wake-ups change neither.
+    swap_check: bool,
     runner_timing: RunnerTiming,
     shutdown: CancellationToken,
     clock: Arc<dyn Clock>,
@@ -415,7 +419,10 @@ impl Supervisor {
                 self.check_config();
                 self.ledger_upkeep();
             }
-            self.plan_swaps();
+            // A change waiting for a contract's end is looked at again once a tick.
+            if self.swap_check || (full_tick && self.providers_pending.is_some()) {
+                self.plan_swaps();
+            }
             if self.links_changed {
                 provider_views = self.links.iter().map(|l| l.view.clone()).collect();
                 for v in &mut provider_views {
@@ -563,6 +570,7 @@ impl Supervisor {
                 self.activity.config.send_replace(config.activity.clone());
                 self.cost_model = ledger_feed::cost_model(&config, &tz).ok();
                 self.config_tx.send_replace(Arc::new(config.clone()));
+                self.swap_check = true;
                 self.settings = PolicySettings::new(config, tz);
                 self.config_error = None;
                 self.config_loaded_at = Some(self.clock.now());
@@ -620,6 +628,7 @@ impl Supervisor {
             AgentCommand::CredentialsChanged { reply } => {
                 if self.provider_factory.is_some() {
                     self.credentials_changed = [true; 2];
+                    self.swap_check = true;
                 }
                 let _ = reply.send(Ok(()));
             }
@@ -650,8 +659,10 @@ impl Supervisor {
             return;
         };
         if self.swap_in_flight {
+            // Looked at again when the swap lands.
             return;
         }
+        self.swap_check = false;
         let config = self.settings.config.clone();
         let mut ready = Vec::new();
         let mut waiting = None;
@@ -738,6 +749,8 @@ impl Supervisor {
         }
         self.links_changed = true;
         self.swap_in_flight = false;
+        // The configuration may have changed again while the swap was built.
+        self.swap_check = true;
     }
 
     /// The end of the latest paid contract on any GPU of `kind`'s provider, when one runs.
