@@ -1,42 +1,64 @@
-// Money and dates as the history view shows them: exact decimal strings rounded without
-// floats, each amount in its own currency, days in the agent time zone.
-
 import { describe, expect, it } from 'vitest';
-import { createFormatter, roundDecimal } from './format';
+import { formatMoney, formatMoneyList, roundDecimal } from './money';
 
-describe('money', () => {
+describe('exact decimal rounding', () => {
   it.each([
     ['1.005', 2, '1.01'],
-    ['-1.005', 2, '-1.01'],
-    ['0.004', 2, '0.00'],
-    ['-0.004', 2, '0.00'],
+    ['1.004999', 2, '1.00'],
+    ['-2.675', 2, '-2.68'],
+    ['9.995', 2, '10.00'],
+    ['999.999', 2, '1000.00'],
     ['12', 2, '12.00'],
-    ['0.1234567890123456789012', 2, '0.12'],
-    ['99999999999999999.995', 2, '100000000000000000.00'],
-    ['7.5', 0, '8'],
-    ['.5', 1, '0.5'],
-  ])('rounds %s to %i places as %s without floats', (amount, places, want) => {
-    expect(roundDecimal(amount, places)).toBe(want);
+    ['0.5', 0, '1'],
+    ['007.10', 2, '7.10'],
+    ['12345678901234567890.125', 2, '12345678901234567890.13'],
+  ])('rounds %s to %i places as %s, half away from zero', (amount, dp, want) => {
+    const r = roundDecimal(amount, dp)!;
+    expect(`${r.negative ? '-' : ''}${r.int}${dp ? '.' + r.frac : ''}`).toBe(want);
   });
 
-  it('refuses what is not a decimal', () => {
-    expect(roundDecimal('1e3', 2)).toBeNull();
+  it('drops the sign of an amount that rounds to zero', () => {
+    expect(roundDecimal('-0.004', 2)).toEqual({ negative: false, int: '0', frac: '00' });
+  });
+
+  it('refuses what is not a plain decimal', () => {
+    expect(roundDecimal('1e5', 2)).toBeNull();
     expect(roundDecimal('', 2)).toBeNull();
-    expect(roundDecimal('abc', 2)).toBeNull();
+    expect(roundDecimal('NaN', 2)).toBeNull();
+  });
+});
+
+describe('money per locale', () => {
+  it('lays amounts out the locale way', () => {
+    expect(formatMoney('1234.565', 'USD', 'en-US')).toBe('$1,234.57');
+    expect(formatMoney('1234.565', 'EUR', 'de-DE').replace(/\s/g, ' ')).toBe('1.234,57 €');
+    expect(formatMoney('-0.42', 'EUR', 'de-DE').replace(/\s/g, ' ')).toBe('-0,42 €');
+    expect(formatMoney('-0.42', 'USD', 'en-US')).toBe('-$0.42');
   });
 
-  it('formats an amount with its own currency per locale', () => {
-    const us = createFormatter('en-US', 'UTC');
-    const de = createFormatter('de-DE', 'UTC');
-    expect(us.money('1234.565', 'USD')).toBe('$1,234.57');
-    expect(de.money('1234.565', 'EUR').replace(/\s/g, ' ')).toBe('1.234,57 €');
-    expect(us.money('-0.4', 'EUR')).toBe('-€0.40');
-    expect(us.money('1500.4', 'JPY')).toBe('¥1,500');
+  it('keeps every digit of amounts a float could not hold', () => {
+    expect(formatMoney('90071992547409931.01', 'USD', 'en-US')).toBe('$90,071,992,547,409,931.01');
   });
 
-  it('formats days in the agent time zone', () => {
-    const de = createFormatter('de-DE', 'Europe/Berlin');
-    // 22:30 UTC on 31 May is already 1 June in Berlin.
-    expect(de.date(Date.UTC(2025, 4, 31, 22, 30))).toBe('01.06.2025');
+  it('uses the currency own number of places', () => {
+    expect(formatMoney('1234.5', 'JPY', 'en-US')).toBe('¥1,235');
+  });
+
+  it('follows grouping that is not in threes', () => {
+    expect(formatMoney('1234567.891', 'INR', 'en-IN')).toBe('₹12,34,567.89');
+  });
+
+  it('shows an unknown currency or a malformed amount as it came rather than guessing', () => {
+    expect(formatMoney('1.5', 'XY', 'en-US')).toBe('1.5 XY');
+    expect(formatMoney('abc', 'USD', 'en-US')).toBe('abc USD');
+  });
+
+  it('lists currencies side by side and never adds them up', () => {
+    const list = [
+      { amount: '1.2', currency: 'EUR' },
+      { amount: '0.4', currency: 'USD' },
+    ];
+    expect(formatMoneyList(list, 'en-US')).toBe('€1.20 + $0.40');
+    expect(formatMoneyList([], 'en-US')).toBe('0');
   });
 });
