@@ -3,7 +3,7 @@
 // and what to do. Components only render this.
 
 import type { UiEarnings, UiLedger, UiMoney, UiRange } from '../bindings';
-import { formatMoneyList } from './money';
+import { formatMoneyList } from '../i18n/money';
 
 export type FigureRow = 'gross' | 'estimated' | 'electricity' | 'net';
 

@@ -1,6 +1,8 @@
 // Numbers, units, money and times formatted for the chosen locale. A missing reading shows as
-// "—", never as 0. Money arrives as exact decimal strings and is rounded here as decimals, so no
-// float ever decides a cent.
+// "—", never as 0. Money goes through the one exact-decimal formatter (./money), so no float
+// ever decides a cent.
+
+import { formatMoney } from './money';
 
 export type Formatter = ReturnType<typeof createFormatter>;
 
@@ -23,20 +25,6 @@ export function createFormatter(locale: string, timeZone?: string) {
     month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: zone,
   });
   const two = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
-  const currencies = new Map<string, Intl.NumberFormat>();
-  const currency = (code: string) => {
-    let f = currencies.get(code);
-    if (!f) {
-      try {
-        f = new Intl.NumberFormat(locale, { style: 'currency', currency: code });
-      } catch {
-        // Not an ISO code Intl knows: show the code after the number.
-        f = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-      }
-      currencies.set(code, f);
-    }
-    return f;
-  };
   const dash = '—';
   const unit = (v: number | null | undefined, f: Intl.NumberFormat, u: string) =>
     v === null || v === undefined || Number.isNaN(v) ? dash : `${f.format(v)} ${u}`;
@@ -62,39 +50,13 @@ export function createFormatter(locale: string, timeZone?: string) {
     /** Jun 1, 14:05, for session starts and ends. */
     dateTime: (ms: number) => dateTimeShort.format(ms),
     /** An exact decimal amount (`"-12.345"`) with its currency, rounded to the currency's
-     * usual places (half away from zero) before Intl sees it. */
-    money: (amount: string, code: string) => {
-      const f = currency(code);
-      const places = f.resolvedOptions().maximumFractionDigits ?? 2;
-      const rounded = roundDecimal(amount, places);
-      if (rounded === null) return dash;
-      const text = f.format(Number(rounded));
-      return f.resolvedOptions().style === 'currency' ? text : `${text} ${code}`;
-    },
+     * usual places (half away from zero) as a decimal, laid out the locale's way. */
+    money: (amount: string, code: string) => formatMoney(amount, code, locale),
     kwh: (v: number) => `${two.format(v)} kWh`,
     hours: (v: number) => `${two.format(v)} h`,
     /** Grams of CO2 shown as kilograms. */
     co2: (g: number) => `${one.format(g / 1000)} kg CO₂`,
   };
-}
-
-/**
- * Rounds a decimal string to `places` fractional digits, half away from zero, without floats.
- * Returns null for anything that is not a plain decimal.
- */
-export function roundDecimal(amount: string, places: number): string | null {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(amount.trim());
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
-  const negative = m[1] === '-';
-  const whole = m[2] || '0';
-  const frac = m[3] ?? '';
-  const kept = (frac + '0'.repeat(places)).slice(0, places);
-  const rest = frac.slice(places);
-  let units = BigInt(whole + kept);
-  if (rest !== '' && rest[0] >= '5') units += 1n;
-  const digits = units.toString().padStart(places + 1, '0');
-  const text = places > 0 ? `${digits.slice(0, -places)}.${digits.slice(-places)}` : digits;
-  return negative && units !== 0n ? `-${text}` : text;
 }
 
 function isZone(tz: string): boolean {
