@@ -13,12 +13,13 @@ use std::path::{Path, PathBuf};
 use jiff::{SignedDuration, Timestamp};
 use overtime_core::config::Config;
 use overtime_core::money::Money;
+use overtime_core::tariff::Tariff;
 use overtime_core::{GpuReading, Mode, Period};
 use overtime_ledger::rollup::MinuteRollupBuilder;
 use overtime_ledger::{
     CostModel, CreditRecord, CreditValue, DecisionRecord, EarningRecord, EnergyMeter, EnergySample,
-    Event, FigureFilter, LedgerError, LedgerHealth, LedgerStore, LedgerWriter, Pricing,
-    SessionStart, Tariff, TariffPeriod, Weekday, WriterConfig,
+    Event, FigureFilter, LedgerError, LedgerHealth, LedgerStore, LedgerWriter, SessionStart,
+    WriterConfig,
 };
 use serde::{Deserialize, Serialize};
 
@@ -68,45 +69,15 @@ pub struct EarningsPeriod {
     pub credits: Vec<(String, String, f64)>,
 }
 
-/// The electricity tariff and time zone the figures are priced with.
-pub fn cost_model(config: &Config, tz: &jiff::tz::TimeZone) -> Result<CostModel, String> {
+/// The electricity tariff and time zone the figures are priced with: the tariff the policy's
+/// break-even price reads too, so what the ledger books for an hour is what the policy compared.
+pub fn cost_model(config: &Config, tz: &jiff::tz::TimeZone) -> CostModel {
     let e = &config.electricity;
-    let pricing = if e.periods.is_empty() {
-        Pricing::Flat {
-            price_per_kwh: e.price_per_kwh,
-        }
-    } else {
-        Pricing::TimeOfUse {
-            default_price_per_kwh: e.price_per_kwh,
-            periods: e
-                .periods
-                .iter()
-                .map(|p| TariffPeriod {
-                    name: p.name.clone(),
-                    days: overtime_core::config::day_flags(&p.days)
-                        .iter()
-                        .zip(Weekday::ALL)
-                        .filter(|(on, _)| **on)
-                        .map(|(_, d)| d)
-                        .collect(),
-                    start_hour: p.start_hour,
-                    end_hour: p.end_hour,
-                    price_per_kwh: p.price_per_kwh,
-                })
-                .collect(),
-        }
-    };
-    let tariff = Tariff {
-        currency: e.currency.clone(),
-        pricing,
-        carbon_g_per_kwh: e.carbon_g_per_kwh,
-    };
-    let compiled = tariff.compile().map_err(|err| err.to_string())?;
-    Ok(CostModel {
-        tariff: compiled,
+    CostModel {
+        tariff: Tariff::from_config(e),
         tz: tz.clone(),
         rest_of_pc_w: f64::from(e.rest_of_pc_w),
-    })
+    }
 }
 
 struct GpuFeed {
@@ -415,4 +386,124 @@ pub fn read_earnings(
         includes_simulated,
         periods,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use overtime_core::config::{ElectricityConfig, TariffPeriodConfig};
+    use overtime_core::money::Currency;
+    use overtime_core::{DrawSource, RunningCost, WorkingDraw};
+    use overtime_ledger::{EnergySource, MinuteRollup};
+
+    fn period(days: &str, start_hour: u8, end_hour: u8, price: &str) -> TariffPeriodConfig {
+        TariffPeriodConfig {
+            name: None,
+            days: vec![days.to_owned()],
+            start_hour,
+            end_hour,
+            price_per_kwh: price.parse().unwrap(),
+        }
+    }
+
+    /// One working hour at a steady `power_w` from `from`, as the supervisor records it.
+    fn worked_hour(from: Timestamp, power_w: f64) -> Vec<Event> {
+        let mut events = vec![Event::SessionStarted(SessionStart {
+            gpu_uuid: "GPU-A".into(),
+            at: from,
+            mode: Mode::Volunteer,
+            provider: Some("boinc".into()),
+            reason_code: "schedule".into(),
+            reason: "test".into(),
+            price_per_hour: None,
+        })];
+        events.extend((0..60).map(|m| {
+            Event::Minute(MinuteRollup {
+                gpu_uuid: "GPU-A".into(),
+                minute: from + SignedDuration::from_mins(m),
+                temp_min_c: Some(60.0),
+                temp_avg_c: Some(65.0),
+                temp_max_c: Some(70.0),
+                load_avg_pct: Some(99.0),
+                power_avg_w: Some(power_w),
+                energy_wh: power_w / 60.0,
+                energy_source: EnergySource::Counter,
+            })
+        }));
+        events.push(Event::SessionEnded {
+            gpu_uuid: "GPU-A".into(),
+            at: from + SignedDuration::from_hours(1),
+        });
+        events
+    }
+
+    /// The policy's break-even and the ledger's electricity cost come from one tariff: an hour
+    /// worked at a steady draw is booked at exactly what the policy priced that hour at, on a
+    /// plain hour, a peak hour, the morning after a period that crosses midnight and the first
+    /// hour after the clocks spring forward.
+    #[test]
+    fn the_ledger_books_an_hour_at_the_price_the_policy_compared() {
+        let eur = Currency::new("EUR").unwrap();
+        let mut config = Config::default();
+        config.general.timezone = "Europe/Berlin".into();
+        config.rental.currency = eur.clone();
+        config.electricity = ElectricityConfig {
+            price_per_kwh: "0.30".parse().unwrap(),
+            currency: eur.clone(),
+            rest_of_pc_w: 60,
+            periods: vec![
+                period("fri-sun", 22, 6, "0.12"),
+                period("mon-fri", 17, 21, "0.45"),
+            ],
+            ..ElectricityConfig::default()
+        };
+        config.validate().unwrap();
+        let tz = config.time_zone().unwrap();
+        let model = cost_model(&config, &tz);
+        let draw = WorkingDraw {
+            gpu_power_w: 300.0,
+            source: DrawSource::RecentAverage,
+        };
+        // (local start of the hour, 360 W for that hour at its price)
+        let cases = [
+            ("2025-06-02T12:00", "0.108"),  // Monday, no period
+            ("2025-06-02T18:00", "0.162"),  // Monday peak
+            ("2025-06-07T01:00", "0.0432"), // Saturday, Friday's night period
+            ("2025-03-30T03:00", "0.0432"), // Sunday, just after the spring-forward gap
+        ];
+        for (start, expected) in cases {
+            let from = start
+                .parse::<jiff::civil::DateTime>()
+                .unwrap()
+                .to_zoned_datetime(tz.clone())
+                .unwrap()
+                .timestamp();
+            let to = from + SignedDuration::from_hours(1);
+            let mut store = LedgerStore::open_in_memory().unwrap();
+            store.apply(&worked_hour(from, 300.0)).unwrap();
+
+            let booked = store
+                .figures(from, to, &FigureFilter::default(), &model, to)
+                .unwrap()
+                .electricity_cost
+                .get(&eur);
+            assert_eq!(booked.amount.normalize().to_string(), expected, "{start}");
+            for minute in [0, 30, 59] {
+                let at = from + SignedDuration::from_mins(minute);
+                let policy = RunningCost::price(&draw, &config.electricity, at, &tz);
+                assert_eq!(policy.per_hour, booked, "{start} +{minute} min");
+            }
+
+            // The ledger's own break-even for the same instant is the policy's too.
+            let now = to - SignedDuration::from_secs(1);
+            let ledger = store
+                .cost_per_hour("GPU-A", WORKING_DRAW_WINDOW, now, &model)
+                .unwrap()
+                .expect("a working hour was recorded");
+            let policy = RunningCost::price(&draw, &config.electricity, now, &tz);
+            assert_eq!(ledger.cost_per_hour, policy.per_hour, "{start}");
+            assert_eq!(ledger.price_per_kwh, policy.price_per_kwh, "{start}");
+        }
+    }
 }

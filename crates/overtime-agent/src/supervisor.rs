@@ -179,7 +179,7 @@ impl Agent {
                 }
             }
         };
-        let cost_model = ledger_feed::cost_model(&parts.config, &tz).ok();
+        let cost_model = ledger_feed::cost_model(&parts.config, &tz);
         let (reads_tx, reads_rx) = mpsc::channel(4);
 
         let (commands_tx, commands_rx) = mpsc::channel(32);
@@ -364,7 +364,7 @@ struct Supervisor {
     snapshot_tx: Option<watch::Sender<Arc<AgentSnapshot>>>,
     ledger: Option<LedgerFeed>,
     ledger_error: Option<String>,
-    cost_model: Option<CostModel>,
+    cost_model: CostModel,
     reads_tx: mpsc::Sender<LedgerRead>,
     earnings_due: tokio::time::Instant,
     earnings_in_flight: bool,
@@ -500,10 +500,8 @@ impl Supervisor {
             self.retention_day = Some(today);
             ledger.retention(now);
         }
-        if tokio::time::Instant::now() >= self.earnings_due
-            && !self.earnings_in_flight
-            && let Some(model) = self.cost_model.clone()
-        {
+        if tokio::time::Instant::now() >= self.earnings_due && !self.earnings_in_flight {
+            let model = self.cost_model.clone();
             self.earnings_in_flight = true;
             self.earnings_due = tokio::time::Instant::now() + EARNINGS_PERIOD;
             let path = ledger.path().to_owned();
@@ -568,7 +566,7 @@ impl Supervisor {
                 tracing::info!("configuration reloaded");
                 let tz = config.time_zone().unwrap_or_else(|| self.system_tz.clone());
                 self.activity.config.send_replace(config.activity.clone());
-                self.cost_model = ledger_feed::cost_model(&config, &tz).ok();
+                self.cost_model = ledger_feed::cost_model(&config, &tz);
                 self.config_tx.send_replace(Arc::new(config.clone()));
                 self.swap_check = true;
                 self.settings = PolicySettings::new(config, tz);

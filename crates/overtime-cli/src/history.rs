@@ -70,7 +70,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             .tomorrow()
             .context("--to is the last day there is")?,
     )?;
-    let model = cost_model(&l.config, &l.tz).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let model = cost_model(&l.config, &l.tz);
     let store = LedgerStore::open_reader(&l.path)?;
     let now = Timestamp::now();
     let summary = if args.csv.as_os_str() == "-" {
@@ -91,7 +91,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
 
 pub fn earnings(args: EarningsArgs) -> anyhow::Result<ExitCode> {
     let l = ledger()?;
-    let model = cost_model(&l.config, &l.tz).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let model = cost_model(&l.config, &l.tz);
     let simulated = l.config.providers.rental
         == overtime_core::config::providers::RentalChoice::Demo
         || l.config.providers.volunteer == overtime_core::config::providers::VolunteerChoice::Demo;

@@ -14,6 +14,7 @@ pub mod policy;
 pub mod reason;
 pub mod running_cost;
 pub mod schedule;
+pub mod tariff;
 pub mod thermal;
 
 pub use gpu::{GpuId, GpuReading, ThrottleReasons};

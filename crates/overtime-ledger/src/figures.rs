@@ -12,24 +12,34 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use overtime_core::Mode;
 use overtime_core::money::{Currency, Money, electricity_cost_per_hour};
+use overtime_core::tariff::Tariff;
 use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::energy::wh_to_kwh_decimal;
 use crate::error::LedgerError;
 use crate::store::LedgerStore;
-use crate::tariff::CompiledTariff;
 use crate::totals::Totals;
 
 /// How energy becomes money: the tariff, the local time zone its hours are in, and the
 /// user's estimate of what the rest of the PC draws while a GPU works.
 #[derive(Debug, Clone)]
 pub struct CostModel {
-    pub tariff: CompiledTariff,
+    pub tariff: Tariff,
     pub tz: TimeZone,
     /// Extra watts drawn by CPU, board, fans and PSU losses while any GPU rents or
     /// volunteers; counted once however many GPUs work. 0 to leave it out.
     pub rest_of_pc_w: f64,
+}
+
+impl CostModel {
+    /// What `energy_wh` drawn evenly over `[start, end)` cost, at local hours in `tz`. The
+    /// energy is rounded to whole mWh first, as it is everywhere it is shown.
+    pub(crate) fn energy_cost(&self, energy_wh: f64, start: Timestamp, end: Timestamp) -> Money {
+        self.tariff
+            .cost(wh_to_kwh_decimal(energy_wh), start, end, &self.tz)
+    }
 }
 
 /// Restricts figures to one GPU, provider and/or mode; `None` means all.
@@ -651,13 +661,13 @@ impl LedgerStore {
         } else {
             self.energy_chunks(filter.gpu_uuid.as_deref(), from_ms, to_ms, &mut chunks)?;
         }
-        let tariff: &CompiledTariff = &model.tariff;
+        let tariff: &Tariff = &model.tariff;
         for c in &chunks {
             let len = (c.end_ms - c.start_ms).max(1) as f64;
             for_each_piece(bins, c.start_ms, c.end_ms.max(c.start_ms + 1), |i, a, b| {
                 let wh = c.wh * (b - a) as f64 / len;
                 acc[i].gpu_wh += wh;
-                acc[i].cost.add(&tariff.cost(wh, ts(a), ts(b), &model.tz));
+                acc[i].cost.add(&model.energy_cost(wh, ts(a), ts(b)));
             });
         }
 
@@ -674,7 +684,7 @@ impl LedgerStore {
                 for_each_piece(bins, a, b, |i, a, b| {
                     let wh = model.rest_of_pc_w * (b - a) as f64 / 3_600_000.0;
                     acc[i].rest_wh += wh;
-                    acc[i].cost.add(&tariff.cost(wh, ts(a), ts(b), &model.tz));
+                    acc[i].cost.add(&model.energy_cost(wh, ts(a), ts(b)));
                 });
             }
         }

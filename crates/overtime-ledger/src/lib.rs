@@ -24,7 +24,8 @@
 //! ```
 //!
 //! - [`energy::EnergyMeter`] turns sensor samples into watt-hours (counter or integrated).
-//! - [`tariff::Tariff`] prices those watt-hours by local weekday and hour.
+//! - [`overtime_core::tariff::Tariff`] (the one compiled from `[electricity]`, which the policy
+//!   prices its break-even with too) prices those watt-hours by local weekday and hour.
 //! - [`LedgerStore::figures`], [`LedgerStore::daily_series`], [`LedgerStore::sessions`],
 //!   [`LedgerStore::sessions_page`], [`LedgerStore::cost_per_hour`] and
 //!   [`LedgerStore::export_csv`] read it back; the CSV columns are described in
@@ -44,7 +45,6 @@ pub mod rollup;
 mod schema;
 mod sessions;
 mod store;
-pub mod tariff;
 mod totals;
 mod writer;
 
@@ -61,6 +61,5 @@ pub use mode_sessions::Session;
 pub use schema::{APPLICATION_ID, LATEST_VERSION};
 pub use sessions::{LedgerDimensions, MAX_SESSION_PAGE, SessionEntry, SessionPage};
 pub use store::{LedgerStore, MINUTE_RETENTION, MovedAside, OpenOptions, OpenReport};
-pub use tariff::{CompiledTariff, Pricing, Tariff, TariffError, TariffPeriod, Weekday};
 pub use totals::Totals;
 pub use writer::{LedgerHealth, LedgerWriter, QueueFull, WriterConfig};

@@ -157,11 +157,7 @@ impl LedgerStore {
         let mut cost = Totals::new();
         for c in &chunks {
             wh += c.wh;
-            cost.add(
-                &model
-                    .tariff
-                    .cost(c.wh, ts(c.start_ms), ts(c.end_ms), &model.tz),
-            );
+            cost.add(&model.energy_cost(c.wh, ts(c.start_ms), ts(c.end_ms)));
         }
         Ok((wh, cost.get(model.tariff.currency())))
     }

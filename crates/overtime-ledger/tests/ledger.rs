@@ -7,7 +7,9 @@ mod support;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use overtime_core::Mode;
+use overtime_core::config::ElectricityConfig;
 use overtime_core::money::Currency;
+use overtime_core::tariff::Tariff;
 use overtime_ledger::*;
 use support::{flat_model, money, t};
 
@@ -290,11 +292,12 @@ fn energy_cost_rest_of_pc_and_carbon_follow_the_sessions() {
     ));
     s.apply(&events).unwrap();
     let mut model = flat_model("0.30", "EUR", 60.0);
-    let tariff = Tariff {
+    model.tariff = Tariff::from_config(&ElectricityConfig {
+        price_per_kwh: "0.30".parse().unwrap(),
+        currency: eur(),
         carbon_g_per_kwh: Some(400.0),
-        ..Tariff::flat("0.30".parse().unwrap(), eur())
-    };
-    model.tariff = tariff.compile().unwrap();
+        ..ElectricityConfig::default()
+    });
     let (from, to, now) = (
         t("2025-06-01T00:00Z"),
         t("2025-06-02T00:00Z"),

@@ -144,7 +144,8 @@ mod tests {
     use jiff::tz::TimeZone;
     use overtime_core::Mode;
     use overtime_core::money::Currency;
-    use overtime_ledger::{CostModel, Event, LedgerStore, SessionStart, Tariff};
+    use overtime_core::tariff::Tariff;
+    use overtime_ledger::{CostModel, Event, LedgerStore, SessionStart};
 
     use super::*;
     use crate::error::ErrorCode;
@@ -176,9 +177,7 @@ mod tests {
         LedgerAccess {
             path,
             model: CostModel {
-                tariff: Tariff::flat("0.30".parse().unwrap(), Currency::new("EUR").unwrap())
-                    .compile()
-                    .unwrap(),
+                tariff: Tariff::flat("0.30".parse().unwrap(), Currency::new("EUR").unwrap()),
                 tz: TimeZone::get("Europe/Berlin").unwrap(),
                 rest_of_pc_w: 0.0,
             },

@@ -199,9 +199,9 @@ mod tests {
     use jiff::SignedDuration;
     use jiff::tz::TimeZone;
     use overtime_core::money::{Currency, Money};
+    use overtime_core::tariff::Tariff;
     use overtime_ledger::{
         CostModel, EarningRecord, EnergySource, Event, LedgerStore, MinuteRollup, SessionStart,
-        Tariff,
     };
 
     use super::*;
@@ -276,9 +276,7 @@ mod tests {
         LedgerAccess {
             path,
             model: CostModel {
-                tariff: Tariff::flat("0.25".parse().unwrap(), Currency::new("EUR").unwrap())
-                    .compile()
-                    .unwrap(),
+                tariff: Tariff::flat("0.25".parse().unwrap(), Currency::new("EUR").unwrap()),
                 tz,
                 rest_of_pc_w: 0.0,
             },

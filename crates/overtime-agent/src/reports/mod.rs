@@ -179,12 +179,7 @@ impl LedgerAccess {
                  fix that and restart Overtime"
             )));
         }
-        let model = ledger_feed::cost_model(config, &snapshot.time_zone()).map_err(|e| {
-            AgentError::ConfigFile(format!(
-                "the electricity tariff in the configuration cannot be used ({e}); \
-                 fix [electricity] in the configuration file"
-            ))
-        })?;
+        let model = ledger_feed::cost_model(config, &snapshot.time_zone());
         Ok(LedgerAccess {
             path: PathBuf::from(&ledger.path),
             model,

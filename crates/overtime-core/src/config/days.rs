@@ -14,6 +14,12 @@ pub(crate) const DAY_NAMES: [&str; 7] = [
     "Sunday",
 ];
 
+/// The short name a config file is written with for weekday `day` (0 = Monday → `mon`): the
+/// first three letters of its [`DAY_NAMES`] entry, lower case, which [`parse_day_entry`] reads.
+pub(crate) fn day_key(day: usize) -> String {
+    DAY_NAMES[day % 7][..3].to_ascii_lowercase()
+}
+
 const DAY_HELP: &str = "use mon…sun or monday…sunday, a range such as mon-fri or fri-mon, \
                         or daily, weekdays or weekends";
 
@@ -132,6 +138,15 @@ mod tests {
         ];
         for (entry, expected) in cases {
             assert_eq!(parse_day_entry(entry).unwrap(), days(expected), "{entry}");
+        }
+    }
+
+    #[test]
+    fn each_days_short_name_reads_back_as_that_day() {
+        let keys: Vec<String> = (0..7).map(day_key).collect();
+        assert_eq!(keys, ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+        for (day, key) in keys.iter().enumerate() {
+            assert_eq!(parse_day_entry(key).unwrap(), days(&[day]), "{key}");
         }
     }
 

@@ -399,21 +399,10 @@ pub struct TariffPeriodConfig {
 }
 
 impl ElectricityConfig {
-    /// The price of a kWh at `now` (local weekday and hour in `tz`). Periods are validated not
-    /// to overlap, so the first that covers the hour is the one.
+    /// The price of a kWh at `now` (local weekday and hour in `tz`), read from the same
+    /// [`Tariff`](crate::tariff::Tariff) grid the ledger prices energy with.
     pub fn price_at(&self, now: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> crate::money::Money {
-        let price = if self.periods.is_empty() {
-            self.price_per_kwh
-        } else {
-            let local = now.to_zoned_datetime(tz.clone());
-            let day = usize::from(local.weekday().to_monday_zero_offset().unsigned_abs());
-            let hour = u8::try_from(local.hour()).unwrap_or(0);
-            self.periods
-                .iter()
-                .find(|p| period_covers(p, day, hour))
-                .map_or(self.price_per_kwh, |p| p.price_per_kwh)
-        };
-        crate::money::Money::new(price, self.currency.clone())
+        crate::tariff::Tariff::from_config(self).price_at(now, tz)
     }
 }
 
@@ -429,17 +418,6 @@ pub fn day_flags(entries: &[String]) -> [bool; 7] {
             }
             acc
         })
-}
-
-/// Whether a period covers local `hour` on weekday `day` (Monday 0), counting the part after
-/// midnight of a crossing period as the next day's.
-pub(crate) fn period_covers(p: &TariffPeriodConfig, day: usize, hour: u8) -> bool {
-    let days = day_flags(&p.days);
-    if p.start_hour < p.end_hour {
-        days[day] && hour >= p.start_hour && hour < p.end_hour
-    } else {
-        (days[day] && hour >= p.start_hour) || (days[(day + 6) % 7] && hour < p.end_hour)
-    }
 }
 
 /// `[api]`: the loopback HTTP API and `/metrics`.

@@ -504,9 +504,10 @@ impl Validator {
             if bad_hours {
                 continue;
             }
+            let covered = crate::tariff::period_hours(p);
             for (day, hours) in owner.iter_mut().enumerate() {
                 for (hour, slot) in hours.iter_mut().enumerate() {
-                    if !super::period_covers(p, day, hour as u8) {
+                    if !covered[day * 24 + hour] {
                         continue;
                     }
                     match slot {
@@ -516,7 +517,7 @@ impl Validator {
                                 at.key("start_hour"),
                                 format!(
                                     "overlaps electricity.period[{other}] on {} at {hour:02}:00; each hour may have one price",
-                                    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][day]
+                                    DAY_NAMES[day]
                                 ),
                             );
                             return;

@@ -9,11 +9,13 @@ use std::time::{Duration, Instant};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use overtime_core::Mode;
+use overtime_core::config::{ElectricityConfig, TariffPeriodConfig};
 use overtime_core::money::{Currency, Money};
+use overtime_core::tariff::Tariff;
 use overtime_ledger::{
     CostModel, CreditRecord, CreditValue, DecisionRecord, EarningRecord, EnergySource, Event,
-    FigureFilter, LedgerStore, LedgerWriter, MINUTE_RETENTION, MinuteRollup, OpenOptions, Pricing,
-    SessionStart, Tariff, TariffPeriod, Weekday, WriterConfig,
+    FigureFilter, LedgerStore, LedgerWriter, MINUTE_RETENTION, MinuteRollup, OpenOptions,
+    SessionStart, WriterConfig,
 };
 
 type BoxError = Box<dyn std::error::Error>;
@@ -230,38 +232,30 @@ fn main() -> Result<(), BoxError> {
     let reader = LedgerStore::open_reader(&path)?;
 
     let berlin = TimeZone::get("Europe/Berlin")?;
-    let weekdays = vec![
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ];
-    let tariff = Tariff {
+    let tariff = Tariff::from_config(&ElectricityConfig {
+        price_per_kwh: "0.30".parse()?,
         currency: eur,
-        pricing: Pricing::TimeOfUse {
-            default_price_per_kwh: "0.30".parse()?,
-            periods: vec![
-                TariffPeriod {
-                    name: Some("night".into()),
-                    days: Weekday::ALL.to_vec(),
-                    start_hour: 0,
-                    end_hour: 6,
-                    price_per_kwh: "0.18".parse()?,
-                },
-                TariffPeriod {
-                    name: Some("peak".into()),
-                    days: weekdays,
-                    start_hour: 17,
-                    end_hour: 21,
-                    price_per_kwh: "0.42".parse()?,
-                },
-            ],
-        },
+        periods: vec![
+            TariffPeriodConfig {
+                name: Some("night".into()),
+                days: vec!["daily".into()],
+                start_hour: 0,
+                end_hour: 6,
+                price_per_kwh: "0.18".parse()?,
+            },
+            TariffPeriodConfig {
+                name: Some("peak".into()),
+                days: vec!["mon-fri".into()],
+                start_hour: 17,
+                end_hour: 21,
+                price_per_kwh: "0.42".parse()?,
+            },
+        ],
         carbon_g_per_kwh: Some(380.0),
-    };
+        ..ElectricityConfig::default()
+    });
     let model = CostModel {
-        tariff: tariff.compile()?,
+        tariff,
         tz: berlin.clone(),
         rest_of_pc_w: 80.0,
     };

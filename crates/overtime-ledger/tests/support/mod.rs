@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use overtime_core::money::{Currency, Money};
-use overtime_ledger::{CostModel, Tariff};
+use overtime_core::tariff::Tariff;
+use overtime_ledger::CostModel;
 
 /// A folder under the system temp dir, removed when dropped.
 pub struct TempDir(PathBuf);
@@ -52,9 +53,7 @@ pub fn flat_model(price_per_kwh: &str, currency: &str, rest_of_pc_w: f64) -> Cos
         tariff: Tariff::flat(
             price_per_kwh.parse().unwrap(),
             Currency::new(currency).unwrap(),
-        )
-        .compile()
-        .unwrap(),
+        ),
         tz: TimeZone::UTC,
         rest_of_pc_w,
     }

@@ -2,6 +2,7 @@
 //! hour), its currency, the rest of the PC's draw and the grid's carbon intensity. Prices cross
 //! as the text the user typed and are written as exact decimal strings.
 
+use crate::config::days::day_key;
 use crate::config::{Config, day_flags};
 use serde::{Deserialize, Serialize};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table};
@@ -167,8 +168,6 @@ fn write_periods(e: &mut Table, periods: Vec<Option<Table>>) {
     e.insert("period", Item::ArrayOfTables(out));
 }
 
-const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
 /// Seven flags as the day entries a person would write: `daily`, `weekdays`, `weekends`, or runs
 /// such as `mon-wed` and single days.
 fn day_entries(flags: &[bool]) -> Array {
@@ -196,9 +195,9 @@ fn day_entries(flags: &[bool]) -> Array {
             d += 1;
         }
         entries.push(if d == start {
-            DAYS[start].to_owned()
+            day_key(start)
         } else {
-            format!("{}-{}", DAYS[start], DAYS[d])
+            format!("{}-{}", day_key(start), day_key(d))
         });
         d += 1;
     }

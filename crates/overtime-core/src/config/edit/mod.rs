@@ -18,6 +18,7 @@ use std::path::Path;
 
 use crate::Mode;
 use crate::config::Config;
+use crate::config::days::day_key;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -66,7 +67,6 @@ pub enum EditError {
 
 /// Hours in the weekly grid: 7 days × 24 hours, Monday 00:00 first.
 pub const GRID_CELLS: usize = 7 * 24;
-const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// What an hour of the week is painted with: the modes the schedule allows then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -248,7 +248,7 @@ pub fn apply_schedule(doc: &mut DocumentMut, cells: &[Paint]) -> Result<(), Edit
             }
             if paint != default {
                 let mut w = Table::new();
-                w["days"] = value(Array::from_iter([DAY_NAMES[day]]));
+                w["days"] = value(Array::from_iter([day_key(day)]));
                 w["start"] = value(format!("{start:02}:00"));
                 w["end"] = value(format!("{end:02}:00"));
                 w["modes"] = value(modes_array(paint));
