@@ -19,12 +19,13 @@ use jiff::tz::TimeZone;
 use overtime_core::activity::ActivityState;
 use overtime_core::config::Config;
 use overtime_core::gpu::{GpuId, GpuTelemetry};
+use overtime_core::i18n::Catalogue;
 use overtime_core::mode::{Mode, Override, OverrideScope};
 use overtime_core::policy::{
     GpuInputs, Plan, PolicyInputs, PolicySettings, PolicyState, RentalAvailability,
     VolunteerAvailability, decide,
 };
-use overtime_core::reason::Reason;
+use overtime_core::reason::{Reason, Unavailable};
 use overtime_core::thermal::PowerLimitAction;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -934,7 +935,9 @@ impl Supervisor {
             if same {
                 continue;
             }
-            let sentence = g.reason.with_mode(g.mode, &self.settings.tz);
+            let sentence = g
+                .reason
+                .with_mode(g.mode, Catalogue::english(), &self.settings.tz);
             tracing::info!(gpu = g.index, "{sentence}");
             if let Some(ledger) = &mut self.ledger {
                 let kind = match g.mode {
@@ -1020,7 +1023,7 @@ impl Supervisor {
                     read_at: t.read_at,
                     fault: t.fault.clone(),
                     mode: g.mode,
-                    sentence: g.reason.with_mode(g.mode, tz),
+                    sentence: g.reason.with_mode(g.mode, Catalogue::english(), tz),
                     reason: g.reason.clone(),
                     since: plan.state.gpus.get(&g.uuid).map_or(now, |s| s.since),
                     power_cap_w: g.power_cap_w,
@@ -1103,7 +1106,9 @@ impl Supervisor {
                 if g.rented_until.is_none() {
                     g.mode = Mode::Idle;
                     g.reason = Reason::Stopped;
-                    g.sentence = g.reason.with_mode(Mode::Idle, &self.settings.tz);
+                    g.sentence =
+                        g.reason
+                            .with_mode(Mode::Idle, Catalogue::english(), &self.settings.tz);
                 }
             }
             tx.send_replace(Arc::new(last));
@@ -1166,7 +1171,7 @@ fn rental_availability(
 ) -> RentalAvailability {
     let Some(view) = view else {
         return RentalAvailability::Unavailable {
-            why: "no rental provider is set up".to_owned(),
+            why: Unavailable::NotSetUp,
         };
     };
     let v = view.borrow();
@@ -1176,11 +1181,15 @@ fn rental_availability(
         return RentalAvailability::Rented { until };
     }
     if let Some(e) = &v.error {
-        return RentalAvailability::Unavailable { why: e.clone() };
+        return RentalAvailability::Unavailable {
+            why: Unavailable::Failed { error: e.clone() },
+        };
     }
     match (&v.status, gpu.and_then(|g| g.listed_until)) {
         (None, _) => RentalAvailability::Unavailable {
-            why: format!("{} has not reported yet", v.name),
+            why: Unavailable::NotReported {
+                provider: v.name.clone(),
+            },
         },
         (Some(_), Some(until)) => RentalAvailability::Listed { until },
         (Some(_), None) => RentalAvailability::Ready,
@@ -1196,14 +1205,18 @@ fn volunteer_availability(
 ) -> VolunteerAvailability {
     let Some(view) = view else {
         return VolunteerAvailability::Unavailable {
-            why: "no volunteer client is set up".to_owned(),
+            why: Unavailable::NotSetUp,
         };
     };
     let v = view.borrow();
     match (&v.error, &v.status) {
-        (Some(e), _) => VolunteerAvailability::Unavailable { why: e.clone() },
+        (Some(e), _) => VolunteerAvailability::Unavailable {
+            why: Unavailable::Failed { error: e.clone() },
+        },
         (None, None) => VolunteerAvailability::Unavailable {
-            why: format!("{} has not reported yet", v.name),
+            why: Unavailable::NotReported {
+                provider: v.name.clone(),
+            },
         },
         (None, Some(_)) => VolunteerAvailability::Ready,
     }

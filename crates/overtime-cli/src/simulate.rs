@@ -18,6 +18,7 @@ use overtime_agent::sensors::simulated::SimulatedSensors;
 use overtime_agent::sensors::{Sensors, Workload};
 use overtime_core::activity::ActivityState;
 use overtime_core::gpu::GpuTelemetry;
+use overtime_core::i18n::Catalogue;
 use overtime_core::mode::Mode;
 use overtime_core::policy::{
     GpuInputs, PolicyInputs, PolicySettings, PolicyState, RentalAvailability,
@@ -174,7 +175,7 @@ pub fn replay(
             },
         );
         let next = (t + step).min(end);
-        let sentence = g.reason.sentence(&settings.tz);
+        let sentence = g.reason.sentence(Catalogue::english(), &settings.tz);
         match out.last_mut() {
             Some(last) if last.mode == g.mode && same_kind(&last.reason, &sentence) => {
                 last.end = next

@@ -17,8 +17,11 @@ pub mod schedule;
 pub mod tariff;
 pub mod thermal;
 
+/// The one catalogue of user-visible text, re-exported so every layer above speaks through it.
+pub use overtime_i18n as i18n;
+
 pub use gpu::{GpuId, GpuReading, ThrottleReasons};
 pub use mode::{Mode, Override, OverrideScope};
 pub use period::{Bounds, Period, PeriodError};
-pub use reason::Reason;
+pub use reason::{Reason, Unavailable};
 pub use running_cost::{DrawSource, RunningCost, WorkingDraw};

@@ -27,7 +27,19 @@ impl Mode {
         }
     }
 
-    /// The word shown to people, capitalised.
+    /// The mode's name shown to people, in `catalogue`'s language ("Rental", "Vermietung").
+    pub fn text(self, catalogue: overtime_i18n::Catalogue) -> String {
+        catalogue.text(
+            match self {
+                Mode::Rental => "mode-rental",
+                Mode::Volunteer => "mode-volunteer",
+                Mode::Idle => "mode-idle",
+            },
+            &[],
+        )
+    }
+
+    /// The word in English for logs and machine-facing output, capitalised.
     pub fn label(self) -> &'static str {
         match self {
             Mode::Rental => "Rental",

@@ -71,6 +71,17 @@ impl Money {
         Money { amount, currency }
     }
 
+    /// The amount for people in `catalogue`'s language, rounded to the currency's places
+    /// (`€1,234.56`, `1.234,56 €`).
+    pub fn text(&self, catalogue: overtime_i18n::Catalogue) -> String {
+        catalogue.money(self.amount, self.currency.code())
+    }
+
+    /// A price per hour or per kWh for people, keeping up to four places (`€0.108`).
+    pub fn price_text(&self, catalogue: overtime_i18n::Catalogue) -> String {
+        catalogue.price(self.amount, self.currency.code())
+    }
+
     pub fn zero(currency: Currency) -> Self {
         Money {
             amount: Decimal::ZERO,

@@ -18,7 +18,7 @@ use crate::config::{Config, Preference};
 use crate::gpu::GpuTelemetry;
 use crate::mode::{Mode, Override, effective_override};
 use crate::money::Money;
-use crate::reason::Reason;
+use crate::reason::{Reason, Unavailable};
 use crate::running_cost::RunningCost;
 use crate::schedule::{Schedule, ScheduleState};
 use crate::thermal::{self, PowerLimitAction, ThermalInput, ThermalState, ThermalVerdict};
@@ -28,7 +28,7 @@ use crate::thermal::{self, PowerLimitAction, ThermalInput, ThermalState, Thermal
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum RentalAvailability {
     /// No rental provider, or it cannot be used right now (the text says why).
-    Unavailable { why: String },
+    Unavailable { why: Unavailable },
     /// Ready to list; not listed now.
     Ready,
     /// Listed, nobody renting.
@@ -54,7 +54,7 @@ impl RentalAvailability {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum VolunteerAvailability {
-    Unavailable { why: String },
+    Unavailable { why: Unavailable },
     Ready,
 }
 
@@ -680,10 +680,10 @@ fn next_work_at(now: Timestamp, settings: &PolicySettings) -> Option<Timestamp> 
     }
 }
 
-fn rental_unavailable_why(rental: &RentalAvailability) -> String {
+fn rental_unavailable_why(rental: &RentalAvailability) -> Unavailable {
     match rental {
         RentalAvailability::Unavailable { why } => why.clone(),
-        _ => "no rental provider is set up".to_owned(),
+        _ => Unavailable::NotSetUp,
     }
 }
 

@@ -1,10 +1,12 @@
-//! Why a GPU is in its mode: a value with data, rendered to one plain sentence.
+//! Why a GPU is in its mode: a value with data, rendered to one plain sentence per language.
 //!
-//! The same sentence reaches the UI, the tray tooltip, the log, the API and `/metrics`, so the
-//! user always sees one consistent explanation.
+//! The reason travels as data; each front end renders it with the one catalogue in its
+//! user's language (the window and the tray in the system's, the log, the API and `/metrics`
+//! in English), so every place says the same thing and none has its own wording.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use overtime_i18n::Catalogue;
 use serde::{Deserialize, Serialize};
 
 use crate::mode::Mode;
@@ -40,7 +42,7 @@ pub enum Reason {
     /// A manual override from the tray or the CLI.
     Override { until: Option<Timestamp> },
     /// The override asks for a mode no provider can serve right now.
-    OverrideUnavailable { wanted: Mode, why: String },
+    OverrideUnavailable { wanted: Mode, why: Unavailable },
     /// The override asks for something else, but a paid rental runs until `rented_until`.
     OverrideRentalKept {
         wanted: Mode,
@@ -107,78 +109,132 @@ pub enum Reason {
         margin_pct: u32,
     },
     /// The schedule allows a mode, but no provider for it is available.
-    NoProvider { wanted: Mode, why: String },
+    NoProvider { wanted: Mode, why: Unavailable },
     /// The profitable choice changed, but the GPU keeps its mode until the minimum dwell time ends.
     Dwell { wanted: Mode, until: Timestamp },
 }
 
-impl Reason {
-    /// The plain sentence for this reason (without the mode), times in `tz`.
-    pub fn sentence(&self, tz: &TimeZone) -> String {
-        let t = |ts: &Timestamp| clock(ts, tz);
+/// Why no provider can serve a mode right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Unavailable {
+    /// No provider of that kind is configured.
+    NotSetUp,
+    /// The provider has not answered since it started.
+    NotReported { provider: String },
+    /// The provider reports an error, in its own words (what happened and what to do).
+    Failed { error: String },
+}
+
+impl Unavailable {
+    /// The clause after "but …", for a provider of `kind`'s mode.
+    pub fn text(&self, kind: Mode, catalogue: Catalogue) -> String {
         match self {
-            Reason::Starting => "starting up".into(),
-            Reason::Stopped => "Overtime stopped; work handed back".into(),
-            Reason::CriticalTemperature { temp_c, limit_c } => {
-                format!(
-                    "{temp_c:.0} °C reached the critical limit of {limit_c:.0} °C, all work stopped"
-                )
+            Unavailable::NotSetUp => catalogue.text(
+                match kind {
+                    Mode::Rental => "unavailable-rental-notSetUp",
+                    Mode::Volunteer | Mode::Idle => "unavailable-volunteer-notSetUp",
+                },
+                &[],
+            ),
+            Unavailable::NotReported { provider } => {
+                catalogue.text("unavailable-notReported", &[("provider", provider)])
             }
+            Unavailable::Failed { error } => error.clone(),
+        }
+    }
+}
+
+impl Reason {
+    /// The plain sentence for this reason (without the mode) in `catalogue`'s language, times
+    /// in `tz`.
+    pub fn sentence(&self, catalogue: Catalogue, tz: &TimeZone) -> String {
+        let c = catalogue;
+        let t = |ts: &Timestamp| clock(ts, tz, c);
+        let text = |id: &str, args: &[(&str, &str)]| c.text(id, args);
+        match self {
+            Reason::Starting => text("reason-starting", &[]),
+            Reason::Stopped => text("reason-stopped", &[]),
+            Reason::CriticalTemperature { temp_c, limit_c } => text(
+                "reason-criticalTemperature",
+                &[("temp", &celsius(*temp_c)), ("limit", &celsius(*limit_c))],
+            ),
             Reason::CriticalTemperatureRentalCapped {
                 temp_c,
                 limit_c,
                 power_limit_w,
-            } => format!(
-                "{temp_c:.0} °C reached the critical limit of {limit_c:.0} °C; the rental keeps running at a {power_limit_w:.0} W power limit and the GPU is unlisted"
+            } => text(
+                "reason-criticalTemperatureRentalCapped",
+                &[
+                    ("temp", &celsius(*temp_c)),
+                    ("limit", &celsius(*limit_c)),
+                    ("power", &watts(*power_limit_w)),
+                ],
             ),
             Reason::TelemetryStale { age_s, fault } => match (fault, age_s) {
-                (Some(f), _) => format!("no trustworthy sensor reading ({f})"),
-                (None, Some(a)) => format!("no sensor reading for {a} s"),
-                (None, None) => "no sensor reading yet".into(),
+                (Some(f), _) => text("reason-telemetryStale-fault", &[("fault", f)]),
+                (None, Some(a)) => {
+                    text("reason-telemetryStale-age", &[("seconds", &a.to_string())])
+                }
+                (None, None) => text("reason-telemetryStale-none", &[]),
             },
             Reason::TelemetryStaleRentalKept {
                 rented_until,
                 fault,
-            } => format!(
-                "sensors not answering{}; the rental runs until {} and is not broken, the GPU is unlisted",
-                fault
-                    .as_ref()
-                    .map(|f| format!(" ({f})"))
-                    .unwrap_or_default(),
-                t(rented_until)
-            ),
-            Reason::Override { until } => match until {
-                Some(u) => format!("set by you until {}", t(u)),
-                None => "set by you until you resume".into(),
+            } => match fault {
+                Some(f) => text(
+                    "reason-telemetryStaleRentalKept-fault",
+                    &[("fault", f), ("until", &t(rented_until))],
+                ),
+                None => text(
+                    "reason-telemetryStaleRentalKept",
+                    &[("until", &t(rented_until))],
+                ),
             },
-            Reason::OverrideUnavailable { wanted, why } => {
-                format!("you asked for {}, but {why}", wanted.as_str())
-            }
+            Reason::Override { until } => match until {
+                Some(u) => text("reason-override-until", &[("until", &t(u))]),
+                None => text("reason-override-resume", &[]),
+            },
+            Reason::OverrideUnavailable { wanted, why } => text(
+                "reason-overrideUnavailable",
+                &[
+                    ("mode", &mode_word(*wanted, c)),
+                    ("why", &why.text(*wanted, c)),
+                ],
+            ),
             Reason::OverrideRentalKept {
                 wanted,
                 rented_until,
-            } => format!(
-                "you asked for {}; the paid rental runs until {} and is not broken",
-                wanted.as_str(),
-                t(rented_until)
+            } => text(
+                "reason-overrideRentalKept",
+                &[
+                    ("mode", &mode_word(*wanted, c)),
+                    ("until", &t(rented_until)),
+                ],
             ),
-            Reason::GameRunning { game } => format!("game running: {game}"),
-            Reason::GameRentalKept { game, rented_until } => format!(
-                "game running: {game}; the paid rental runs until {} and is not broken",
-                t(rented_until)
+            Reason::GameRunning { game } => text("reason-gameRunning", &[("game", game)]),
+            Reason::GameRentalKept { game, rented_until } => text(
+                "reason-gameRentalKept",
+                &[("game", game), ("until", &t(rented_until))],
             ),
-            Reason::GameExited { game, resume_at } => {
-                format!("{game} exited, resuming at {}", t(resume_at))
-            }
+            Reason::GameExited { game, resume_at } => text(
+                "reason-gameExited",
+                &[("game", game), ("at", &t(resume_at))],
+            ),
             Reason::UserActive { idle_s } => {
-                format!("you are at the computer (last input {idle_s} s ago)")
+                text("reason-userActive", &[("seconds", &idle_s.to_string())])
             }
             Reason::ThermalPowerCapped {
                 temp_c,
                 limit_c,
                 power_limit_w,
-            } => format!(
-                "{temp_c:.0} °C over the {limit_c:.0} °C limit, power limited to {power_limit_w:.0} W"
+            } => text(
+                "reason-thermalPowerCapped",
+                &[
+                    ("temp", &celsius(*temp_c)),
+                    ("limit", &celsius(*limit_c)),
+                    ("power", &watts(*power_limit_w)),
+                ],
             ),
             Reason::ThermalCooling {
                 temp_c,
@@ -186,45 +242,50 @@ impl Reason {
                 resume_below_c,
                 resume_not_before,
             } => {
-                let now = match temp_c {
-                    Some(c) => format!("{c:.0} °C, "),
-                    None => String::new(),
-                };
-                match resume_not_before {
-                    Some(at) => format!(
-                        "{now}cooling after going over the {limit_c:.0} °C limit; resumes at {} if it stays under {resume_below_c:.0} °C",
-                        t(at)
-                    ),
-                    None => format!(
-                        "{now}over the {limit_c:.0} °C limit, cooling; resumes once under {resume_below_c:.0} °C"
-                    ),
+                let limit = celsius(*limit_c);
+                let resume = celsius(*resume_below_c);
+                let temp = temp_c.map(celsius);
+                let at = resume_not_before.as_ref().map(t);
+                let mut args = vec![("limit", limit.as_str()), ("resume", resume.as_str())];
+                if let Some(a) = &at {
+                    args.push(("at", a));
                 }
+                if let Some(now) = &temp {
+                    args.push(("temp", now));
+                }
+                let id = match (at.is_some(), temp.is_some()) {
+                    (true, true) => "reason-thermalCooling-at-now",
+                    (true, false) => "reason-thermalCooling-at",
+                    (false, true) => "reason-thermalCooling-below-now",
+                    (false, false) => "reason-thermalCooling-below",
+                };
+                text(id, &args)
             }
-            Reason::Rented { until } => format!("rented until {}", t(until)),
-            Reason::Listed { until, price, cost } => {
-                format!("listed for rent until {}{}", t(until), offer(price, cost))
-            }
-            Reason::ListedBackfill { until, price, cost } => format!(
-                "listed for rent until {}{}; volunteering until a renter comes",
-                t(until),
-                offer(price, cost)
+            Reason::Rented { until } => text("reason-rented", &[("until", &t(until))]),
+            Reason::Listed { until, price, cost } => listed(&t(until), price, cost, c),
+            Reason::ListedBackfill { until, price, cost } => text(
+                "reason-backfill",
+                &[("listed", &listed(&t(until), price, cost, c))],
             ),
             Reason::ScheduleVolunteer { window, until } => match (window, until) {
-                (Some(w), Some(u)) => format!("schedule window \"{w}\" until {}", t(u)),
-                (Some(w), None) => format!("schedule window \"{w}\""),
-                (None, Some(u)) => format!("outside schedule windows until {}", t(u)),
-                (None, None) => "allowed by the schedule".into(),
+                (Some(w), Some(u)) => text(
+                    "reason-scheduleVolunteer-windowUntil",
+                    &[("window", w), ("until", &t(u))],
+                ),
+                (Some(w), None) => text("reason-scheduleVolunteer-window", &[("window", w)]),
+                (None, Some(u)) => text("reason-scheduleVolunteer-until", &[("until", &t(u))]),
+                (None, None) => text("reason-scheduleVolunteer", &[]),
             },
             Reason::ScheduleIdle {
                 window,
                 next_work_at,
             } => {
                 let why = match window {
-                    Some(w) => format!("schedule window \"{w}\" keeps the GPU idle"),
-                    None => "the schedule allows no work now".to_owned(),
+                    Some(w) => text("reason-scheduleIdle-window", &[("window", w)]),
+                    None => text("reason-scheduleIdle", &[]),
                 };
                 match next_work_at {
-                    Some(n) => format!("{why}; work may start at {}", t(n)),
+                    Some(n) => text("reason-scheduleIdle-next", &[("why", &why), ("at", &t(n))]),
                     None => why,
                 }
             }
@@ -232,16 +293,21 @@ impl Reason {
                 price,
                 cost,
                 margin_pct,
-            } => format!(
-                "renting at {}/h does not beat electricity by {margin_pct} %: {}",
-                price.round_dp(4),
-                cost.describe()
+            } => text(
+                "reason-notProfitable",
+                &[
+                    ("price", &price.price_text(c)),
+                    ("margin", &margin_pct.to_string()),
+                    ("cost", &cost.describe(c)),
+                ],
             ),
-            Reason::NoProvider { wanted, why } => format!("{} allowed, but {why}", wanted.label()),
-            Reason::Dwell { wanted, until } => format!(
-                "staying put until {} before switching to {} (minimum time in a mode)",
-                t(until),
-                wanted.as_str()
+            Reason::NoProvider { wanted, why } => text(
+                "reason-noProvider",
+                &[("mode", &wanted.text(c)), ("why", &why.text(*wanted, c))],
+            ),
+            Reason::Dwell { wanted, until } => text(
+                "reason-dwell",
+                &[("until", &t(until)), ("mode", &mode_word(*wanted, c))],
             ),
         }
     }
@@ -275,36 +341,75 @@ impl Reason {
         }
     }
 
-    /// "Idle — game running: eldenring.exe".
-    pub fn with_mode(&self, mode: Mode, tz: &TimeZone) -> String {
-        format!("{} — {}", mode.label(), self.sentence(tz))
+    /// "Idle — game running: eldenring.exe" in `catalogue`'s language.
+    pub fn with_mode(&self, mode: Mode, catalogue: Catalogue, tz: &TimeZone) -> String {
+        catalogue.text(
+            "reason-withMode",
+            &[
+                ("mode", &mode.text(catalogue)),
+                ("sentence", &self.sentence(catalogue, tz)),
+            ],
+        )
     }
 }
 
-/// The offer against the break-even price, or what is missing to compare them.
-fn offer(price: &Option<Money>, cost: &Option<RunningCost>) -> String {
+/// The mode as a word inside a sentence ("you asked for rental").
+fn mode_word(mode: Mode, catalogue: Catalogue) -> String {
+    catalogue.text(
+        match mode {
+            Mode::Rental => "reason-mode-rental",
+            Mode::Volunteer => "reason-mode-volunteer",
+            Mode::Idle => "reason-mode-idle",
+        },
+        &[],
+    )
+}
+
+/// "listed for rent until …" with the offer against the break-even price, or what is missing
+/// to compare them.
+fn listed(until: &str, price: &Option<Money>, cost: &Option<RunningCost>, c: Catalogue) -> String {
     match (price, cost) {
-        (Some(p), Some(c)) => format!(" at {}/h; electricity {}", p.round_dp(4), c.describe()),
-        (Some(p), None) => format!(
-            " at {}/h; electricity cost unknown (no power figure for this GPU)",
-            p.round_dp(4)
+        (Some(p), Some(cost)) => c.text(
+            "reason-listed-offer",
+            &[
+                ("until", until),
+                ("price", &p.price_text(c)),
+                ("cost", &cost.describe(c)),
+            ],
         ),
-        (None, Some(c)) => format!(
-            "; electricity {}, not compared (no exchange rate to the rental currency)",
-            c.describe()
+        (Some(p), None) => c.text(
+            "reason-listed-noCost",
+            &[("until", until), ("price", &p.price_text(c))],
         ),
-        (None, None) => String::new(),
+        (None, Some(cost)) => c.text(
+            "reason-listed-noRate",
+            &[("until", until), ("cost", &cost.describe(c))],
+        ),
+        (None, None) => c.text("reason-listed", &[("until", until)]),
     }
 }
 
-/// Local wall-clock time for sentences: "18:00" today-ish, with the weekday and date when it is
-/// not within the next day so "until 18:00" is never ambiguous about which day.
-fn clock(ts: &Timestamp, tz: &TimeZone) -> String {
+fn celsius(v: f64) -> String {
+    format!("{v:.0} °C")
+}
+
+fn watts(v: f64) -> String {
+    format!("{v:.0} W")
+}
+
+/// Local wall-clock time for sentences, with the weekday and date so "until 18:00" is never
+/// ambiguous about which day: "Wed 25 Nov 18:00", "Mi., 25. Nov. 18:00".
+fn clock(ts: &Timestamp, tz: &TimeZone, catalogue: Catalogue) -> String {
     let z = ts.to_zoned_datetime(tz.clone());
-    format!(
-        "{} {:02}:{:02}",
-        z.strftime("%a %d %b"),
-        z.hour(),
-        z.minute()
+    let weekday = catalogue.text(&format!("day-{}", z.weekday().to_monday_zero_offset()), &[]);
+    let month = catalogue.text(&format!("month-{}", z.month()), &[]);
+    catalogue.text(
+        "when-dayTime",
+        &[
+            ("weekday", &weekday),
+            ("day", &format!("{:02}", z.day())),
+            ("month", &month),
+            ("time", &format!("{:02}:{:02}", z.hour(), z.minute())),
+        ],
     )
 }

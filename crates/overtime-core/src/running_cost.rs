@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use overtime_i18n::Catalogue;
 use serde::{Deserialize, Serialize};
 
 use crate::config::ElectricityConfig;
@@ -33,18 +34,13 @@ impl DrawSource {
     }
 
     /// "GPU 300 W on average while working recently", for the reason sentences.
-    fn describe(self, gpu_power_w: u32) -> String {
-        match self {
-            DrawSource::RecentAverage => {
-                format!("GPU {gpu_power_w} W on average while working recently")
-            }
-            DrawSource::LiveReading => {
-                format!("GPU {gpu_power_w} W live, no working average recorded yet")
-            }
-            DrawSource::PowerLimit => {
-                format!("GPU {gpu_power_w} W power limit, no working draw measured yet")
-            }
-        }
+    fn describe(self, gpu_power_w: u32, catalogue: Catalogue) -> String {
+        let id = match self {
+            DrawSource::RecentAverage => "cost-source-recentAverage",
+            DrawSource::LiveReading => "cost-source-live",
+            DrawSource::PowerLimit => "cost-source-powerLimit",
+        };
+        catalogue.text(id, &[("watts", &gpu_power_w.to_string())])
     }
 }
 
@@ -126,20 +122,29 @@ impl RunningCost {
         self.gpu_power_w.saturating_add(self.rest_of_pc_w)
     }
 
-    /// "0.108 EUR/h at 360 W (GPU 300 W on average while working recently; rest of the PC
-    /// 60 W)", for the reason sentences.
-    pub fn describe(&self) -> String {
-        let rest = if self.rest_of_pc_w > 0 {
-            format!("; rest of the PC {} W", self.rest_of_pc_w)
+    /// "€0.108/h at 360 W (GPU 300 W on average while working recently; rest of the PC
+    /// 60 W)" in `catalogue`'s language, for the reason sentences.
+    pub fn describe(&self, catalogue: Catalogue) -> String {
+        let price = self.per_hour.price_text(catalogue);
+        let watts = self.total_power_w().to_string();
+        let source = self.source.describe(self.gpu_power_w, catalogue);
+        if self.rest_of_pc_w > 0 {
+            let rest = self.rest_of_pc_w.to_string();
+            catalogue.text(
+                "cost-perHour-rest",
+                &[
+                    ("price", &price),
+                    ("watts", &watts),
+                    ("source", &source),
+                    ("rest", &rest),
+                ],
+            )
         } else {
-            String::new()
-        };
-        format!(
-            "{}/h at {} W ({}{rest})",
-            self.per_hour.round_dp(4),
-            self.total_power_w(),
-            self.source.describe(self.gpu_power_w)
-        )
+            catalogue.text(
+                "cost-perHour",
+                &[("price", &price), ("watts", &watts), ("source", &source)],
+            )
+        }
     }
 }
 
@@ -217,8 +222,12 @@ mod tests {
         assert_eq!(day.gpu_power_w, 300);
         assert_eq!(day.per_hour.amount.normalize().to_string(), "0.108");
         assert_eq!(
-            day.describe(),
-            "0.108 EUR/h at 360 W (GPU 300 W on average while working recently; rest of the PC 60 W)"
+            day.describe(Catalogue::english()),
+            "€0.108/h at 360 W (GPU 300 W on average while working recently; rest of the PC 60 W)"
+        );
+        assert_eq!(
+            day.describe(Catalogue::german()),
+            "0,108\u{a0}€/h bei 360 W (GPU 300 W im Schnitt bei der Arbeit zuletzt; übriger PC 60 W)"
         );
         let peak = RunningCost::price(&draw, &e, evening, &tz);
         assert_eq!(peak.per_hour.amount.normalize().to_string(), "0.18");

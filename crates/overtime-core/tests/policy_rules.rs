@@ -9,12 +9,13 @@ use jiff::{SignedDuration, Timestamp};
 use overtime_core::activity::{ActivityState, GameMatch, RunningGame};
 use overtime_core::config::{Config, Preference, WindowConfig};
 use overtime_core::gpu::{GpuId, GpuReading, GpuTelemetry};
+use overtime_core::i18n::Catalogue;
 use overtime_core::mode::{Mode, Override, OverrideScope};
 use overtime_core::policy::{
     GpuInputs, Plan, PolicyInputs, PolicySettings, PolicyState, RentalAvailability,
     VolunteerAvailability, decide,
 };
-use overtime_core::reason::Reason;
+use overtime_core::reason::{Reason, Unavailable};
 use overtime_core::running_cost::{DrawSource, RunningCost, WorkingDraw};
 use overtime_core::thermal::PowerLimitAction;
 
@@ -317,14 +318,18 @@ fn pausing_never_breaks_a_paid_rental() {
 fn forcing_rental_without_a_rental_provider_idles_and_says_why() {
     let mut c = Case::new();
     c.gpus[0].rental = RentalAvailability::Unavailable {
-        why: "no rental provider is configured".into(),
+        why: Unavailable::NotSetUp,
     };
     c.overrides = vec![override_all(Mode::Rental, None)];
     let g = &c.decide().gpus[0];
     assert_eq!(g.mode, Mode::Idle);
-    assert!(
-        matches!(&g.reason, Reason::OverrideUnavailable { wanted: Mode::Rental, why } if why.contains("configured"))
-    );
+    assert!(matches!(
+        &g.reason,
+        Reason::OverrideUnavailable {
+            wanted: Mode::Rental,
+            why: Unavailable::NotSetUp
+        }
+    ));
 }
 
 #[test]
@@ -371,7 +376,9 @@ fn game_start_idles_only_the_gpu_it_renders_on() {
         }
     );
     assert_eq!(
-        plan.gpus[1].reason.with_mode(Mode::Idle, &tz()),
+        plan.gpus[1]
+            .reason
+            .with_mode(Mode::Idle, Catalogue::english(), &tz()),
         "Idle — game running: cyberpunk2077.exe"
     );
 }
@@ -565,7 +572,9 @@ fn a_mode_without_a_provider_is_explained() {
     let mut c = Case::new();
     c.config.schedule.default = vec![Mode::Volunteer];
     c.gpus[0].volunteer = VolunteerAvailability::Unavailable {
-        why: "BOINC is not running".into(),
+        why: Unavailable::Failed {
+            error: "BOINC is not running".into(),
+        },
     };
     let g = &c.decide().gpus[0];
     assert_eq!(g.mode, Mode::Idle);
@@ -573,8 +582,14 @@ fn a_mode_without_a_provider_is_explained() {
         g.reason,
         Reason::NoProvider {
             wanted: Mode::Volunteer,
-            why: "BOINC is not running".into()
+            why: Unavailable::Failed {
+                error: "BOINC is not running".into()
+            }
         }
+    );
+    assert_eq!(
+        g.reason.with_mode(g.mode, Catalogue::german(), &tz()),
+        "Leerlauf — Ehrenamtlich erlaubt, aber BOINC is not running"
     );
 }
 
@@ -689,8 +704,8 @@ fn the_reasons_state_the_offer_and_the_electricity_per_hour_at_the_price_in_forc
     let g = &c.decide().gpus[0];
     assert_eq!(g.mode, Mode::Volunteer);
     assert_eq!(
-        g.reason.sentence(&tz()),
-        "renting at 0.25 USD/h does not beat electricity by 10 %: 0.27 USD/h at 300 W \
+        g.reason.sentence(Catalogue::english(), &tz()),
+        "renting at $0.25/h does not beat electricity by 10 %: $0.27/h at 300 W \
          (GPU 280 W on average while working recently; rest of the PC 20 W)"
     );
 
@@ -699,10 +714,16 @@ fn the_reasons_state_the_offer_and_the_electricity_per_hour_at_the_price_in_forc
     let g = &c.decide().gpus[0];
     assert_eq!(g.mode, Mode::Rental);
     assert_eq!(
-        g.reason.sentence(&tz()),
-        "listed for rent until Wed 25 Nov 14:00 at 0.25 USD/h; electricity 0.09 USD/h at 300 W \
+        g.reason.sentence(Catalogue::english(), &tz()),
+        "listed for rent until Wed 25 Nov 14:00 at $0.25/h; electricity $0.09/h at 300 W \
          (GPU 280 W on average while working recently; rest of the PC 20 W); \
          volunteering until a renter comes"
+    );
+    assert_eq!(
+        g.reason.sentence(Catalogue::german(), &tz()),
+        "zur Miete angeboten bis Mi., 25. Nov. 14:00 für 0,25\u{a0}$/h; Strom 0,09\u{a0}$/h bei \
+         300 W (GPU 280 W im Schnitt bei der Arbeit zuletzt; übriger PC 20 W); bis ein Mieter \
+         kommt, wird ehrenamtlich gerechnet"
     );
 }
 
@@ -713,20 +734,24 @@ fn without_a_recent_average_the_cost_falls_back_and_says_so() {
 
     // Working now: the live reading (250 W).
     c.working_now = true;
-    let s = c.decide().gpus[0].reason.sentence(&tz());
+    let s = c.decide().gpus[0]
+        .reason
+        .sentence(Catalogue::english(), &tz());
     assert!(
         s.ends_with(
-            "electricity 0.075 USD/h at 250 W (GPU 250 W live, no working average recorded yet)"
+            "electricity $0.075/h at 250 W (GPU 250 W live, no working average recorded yet)"
         ),
         "{s}"
     );
 
     // Idle now: an idle reading says nothing about work, so the power limit (300 W).
     c.working_now = false;
-    let s = c.decide().gpus[0].reason.sentence(&tz());
+    let s = c.decide().gpus[0]
+        .reason
+        .sentence(Catalogue::english(), &tz());
     assert!(
         s.ends_with(
-            "electricity 0.09 USD/h at 300 W (GPU 300 W power limit, no working draw measured yet)"
+            "electricity $0.09/h at 300 W (GPU 300 W power limit, no working draw measured yet)"
         ),
         "{s}"
     );
@@ -740,10 +765,10 @@ fn without_a_recent_average_the_cost_falls_back_and_says_so() {
     assert!(matches!(g.reason, Reason::Listed { cost: None, .. }));
     assert!(
         g.reason
-            .sentence(&tz())
-            .ends_with("at 0.25 USD/h; electricity cost unknown (no power figure for this GPU)"),
+            .sentence(Catalogue::english(), &tz())
+            .ends_with("at $0.25/h; electricity cost unknown (no power figure for this GPU)"),
         "{}",
-        g.reason.sentence(&tz())
+        g.reason.sentence(Catalogue::english(), &tz())
     );
 }
 
@@ -852,7 +877,7 @@ fn an_unnamed_window_is_named_by_its_hours_in_the_reason() {
         }
     );
     assert_eq!(
-        g.reason.sentence(&tz()),
-        "schedule window \"08:00–17:00\" until Tue 24 Nov 17:00"
+        g.reason.sentence(Catalogue::english(), &tz()),
+        "schedule window “08:00–17:00” until Tue 24 Nov 17:00"
     );
 }

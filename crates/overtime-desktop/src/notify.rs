@@ -8,20 +8,24 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use overtime_agent::AgentSnapshot;
 use overtime_core::config::NotificationsConfig;
-use overtime_core::{Mode, Override};
+use overtime_core::{Mode, Override, Reason};
 
 use crate::tray_state::TrayText;
 use crate::wire::is_alert;
 
 /// Something worth a notification.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
-    /// A GPU stopped work because of heat or lost telemetry; `sentence` says which.
+    /// A GPU stopped work because of heat or lost telemetry: the sensor's fault when there is
+    /// one, else the reason, rendered in the user's language with times in `tz`.
     ThermalTrip {
         gpu: String,
-        sentence: String,
+        fault: Option<String>,
+        reason: Reason,
+        tz: TimeZone,
     },
     RentalStarted {
         gpu: String,
@@ -54,11 +58,22 @@ impl Notice {
     pub fn text(&self, lang: TrayText) -> (String, String) {
         let c = lang.catalogue();
         let (kind, body) = match self {
-            Notice::ThermalTrip { gpu, sentence } => (
+            Notice::ThermalTrip {
+                gpu,
+                fault,
+                reason,
+                tz,
+            } => (
                 "thermalTrip",
                 c.text(
                     "notify-thermalTrip-body",
-                    &[("gpu", gpu), ("sentence", sentence)],
+                    &[
+                        ("gpu", gpu),
+                        (
+                            "sentence",
+                            &fault.clone().unwrap_or_else(|| reason.sentence(c, tz)),
+                        ),
+                    ],
                 ),
             ),
             Notice::RentalStarted { gpu } => (
@@ -127,7 +142,9 @@ impl NoticeWatch {
             if alert && was(|s| &s.alert, &g.gpu.uuid) == Some(false) {
                 notices.push(Notice::ThermalTrip {
                     gpu: name.clone(),
-                    sentence: g.fault.clone().unwrap_or_else(|| g.sentence.clone()),
+                    fault: g.fault.clone(),
+                    reason: g.reason.clone(),
+                    tz: snapshot.time_zone(),
                 });
             }
             let rented = g.rented_until.is_some_and(|u| u > now);
@@ -273,13 +290,20 @@ mod tests {
             temp_c: 93.0,
             limit_c: 90.0,
         };
-        s.gpus[1].sentence = "Idle — 93 °C is over the critical 90 °C limit".into();
         s.gpus[0].rented_until = Some(now + SignedDuration::from_hours(3));
         let n = w.observe(&s, now);
         assert_eq!(n.len(), 2, "{n:?}");
         assert!(matches!(&n[0], Notice::RentalStarted { gpu } if gpu.starts_with("GPU 0")));
-        assert!(
-            matches!(&n[1], Notice::ThermalTrip { sentence, .. } if sentence.contains("93 °C"))
+        assert!(matches!(&n[1], Notice::ThermalTrip { .. }), "{n:?}");
+        assert_eq!(
+            n[1].text(TrayText::German).1,
+            format!(
+                "{}: 93 °C: kritische Grenze von 90 °C erreicht, alle Arbeit ist gestoppt",
+                match &n[1] {
+                    Notice::ThermalTrip { gpu, .. } => gpu.as_str(),
+                    _ => "",
+                }
+            )
         );
         assert!(w.observe(&s, now).is_empty());
 

@@ -45,6 +45,7 @@ impl Shell {
                 api: host.api_state.clone(),
                 tray_available: false,
                 startup_config_error: host.startup_config_error.clone(),
+                catalogue: crate::tray_state::TrayText::from_env().catalogue(),
             }),
             host: Mutex::new(Some(host)),
             quitting: AtomicBool::new(false),

@@ -117,7 +117,7 @@ impl TrayText {
             return "0".to_owned();
         }
         list.iter()
-            .map(|m| catalogue.money(m))
+            .map(|m| m.text(catalogue))
             .collect::<Vec<_>>()
             .join(" + ")
     }
@@ -208,7 +208,10 @@ impl TrayState {
             .find(|g| g.fault.is_some() || is_alert(&g.reason))
         {
             tooltip.push('\n');
-            tooltip.push_str(&g.sentence);
+            tooltip.push_str(
+                &g.reason
+                    .with_mode(g.mode, text.catalogue(), &snapshot.time_zone()),
+            );
         }
 
         let override_line = match active_override {
@@ -318,12 +321,21 @@ mod tests {
             temp_c: 93.0,
             limit_c: 90.0,
         };
-        s.gpus[1].sentence = "Idle — 93 °C is over the critical 90 °C limit".into();
         let tray = TrayState::of(&s, now, &TrayText::English);
         assert_eq!(tray.icon, TrayIconKind::Alert);
         assert!(
             tray.tooltip
-                .ends_with("\nIdle — 93 °C is over the critical 90 °C limit")
+                .ends_with("\nIdle — 93 °C reached the critical limit of 90 °C, all work stopped"),
+            "{}",
+            tray.tooltip
+        );
+        let german = TrayState::of(&s, now, &TrayText::German);
+        assert!(
+            german.tooltip.ends_with(
+                "\nLeerlauf — 93 °C: kritische Grenze von 90 °C erreicht, alle Arbeit ist gestoppt"
+            ),
+            "{}",
+            german.tooltip
         );
 
         // An expired override no longer shows.

@@ -8,6 +8,7 @@
 use overtime_agent::providers::ProviderKind;
 use overtime_agent::snapshot::{AgentSnapshot, GpuStatus};
 use overtime_core::config::Config;
+use overtime_core::i18n::Catalogue;
 use overtime_core::{OverrideScope, Reason};
 use serde::Serialize;
 use ts_rs::TS;
@@ -61,7 +62,8 @@ pub struct UiGpu {
     pub index: u32,
     pub name: String,
     pub mode: UiMode,
-    /// "Idle — game running: eldenring.exe"; the same sentence the tray and the API show.
+    /// "Idle — game running: eldenring.exe" in the host's language; the tray says the same,
+    /// the API and the log say it in English.
     pub sentence: String,
     /// True when the mode is forced by a manual override.
     pub overridden: bool,
@@ -130,6 +132,8 @@ pub struct ShellFacts {
     pub tray_available: bool,
     /// Set when the configuration file failed at start-up (the agent then runs on defaults).
     pub startup_config_error: Option<String>,
+    /// The language the window and the tray speak (the system's): reasons are rendered in it.
+    pub catalogue: Catalogue,
 }
 
 fn ms(t: jiff::Timestamp) -> i64 {
@@ -148,7 +152,10 @@ impl UiSnapshot {
             gpus: s
                 .gpus
                 .iter()
-                .map(|g| UiGpu::from_status(g, config))
+                .map(|g| UiGpu {
+                    sentence: g.reason.with_mode(g.mode, shell.catalogue, &s.time_zone()),
+                    ..UiGpu::from_status(g, config)
+                })
                 .collect(),
             overrides: s
                 .overrides

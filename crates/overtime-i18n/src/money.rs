@@ -2,8 +2,7 @@
 //! in English, `1.234,56 €` in German. The digits are worked on as a decimal string, never
 //! through a float, so no rounding error can move a cent.
 
-use overtime_core::money::Money;
-use rust_decimal::RoundingStrategy;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::catalogue::{Catalogue, Language};
 
@@ -33,12 +32,22 @@ impl Catalogue {
     /// `amount` rounded half away from zero to its currency's places and written the
     /// language's way: `€1,234.56`, `-$0.40`, `CHF 5.00` in English; `1.234,56 €`,
     /// `-0,40 $`, `5,00 CHF` in German (the space before the currency is a no-break space).
-    pub fn money(&self, money: &Money) -> String {
-        let code = money.currency.code();
-        let dp = places(code);
-        let mut amount = money
-            .amount
-            .round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+    pub fn money(&self, amount: Decimal, code: &str) -> String {
+        self.amount_in(amount, code, places(code))
+    }
+
+    /// A price per unit (per hour, per kWh), where a fraction of a cent matters: rounded to four
+    /// places, then written with as many places as it needs but at least the currency's
+    /// (`€0.108`, `€0.25`, `0,2015 €`).
+    pub fn price(&self, amount: Decimal, code: &str) -> String {
+        let rounded = amount
+            .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+            .normalize();
+        self.amount_in(rounded, code, rounded.scale().max(places(code)))
+    }
+
+    fn amount_in(&self, amount: Decimal, code: &str, dp: u32) -> String {
+        let mut amount = amount.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
         amount.rescale(dp);
         let text = amount.abs().to_string();
         let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
@@ -73,16 +82,12 @@ impl Catalogue {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use overtime_core::money::Currency;
     use rust_decimal::Decimal;
 
     use super::*;
 
-    fn m(amount: &str, code: &str) -> Money {
-        Money::new(
-            amount.parse::<Decimal>().unwrap(),
-            Currency::new(code).unwrap(),
-        )
+    fn d(amount: &str) -> Decimal {
+        amount.parse::<Decimal>().unwrap()
     }
 
     #[test]
@@ -105,11 +110,29 @@ mod tests {
         ];
         for (c, amount, code, want) in cases {
             assert_eq!(
-                c.money(&m(amount, code)),
+                c.money(d(amount), code),
                 want,
                 "{amount} {code} {:?}",
                 c.language()
             );
+        }
+    }
+
+    #[test]
+    fn prices_keep_the_fraction_of_a_cent_up_to_four_places() {
+        let en = Catalogue::english();
+        let de = Catalogue::german();
+        let cases = [
+            (en, "0.108", "EUR", "€0.108"),
+            (en, "0.25", "USD", "$0.25"),
+            (en, "0.2", "USD", "$0.20"),
+            (de, "0.20149", "EUR", "0,2015\u{a0}€"),
+            (de, "0.30000", "EUR", "0,30\u{a0}€"),
+            (en, "-0.00004", "EUR", "€0.00"),
+            (en, "12", "JPY", "¥12"),
+        ];
+        for (c, amount, code, want) in cases {
+            assert_eq!(c.price(d(amount), code), want, "{amount} {code}");
         }
     }
 }

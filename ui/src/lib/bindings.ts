@@ -40,7 +40,8 @@ note: string | null, };
 
 export type UiGpu = { uuid: string, index: number, name: string, mode: UiMode, 
 /**
- * "Idle — game running: eldenring.exe"; the same sentence the tray and the API show.
+ * "Idle — game running: eldenring.exe" in the host's language; the tray says the same,
+ * the API and the log say it in English.
  */
 sentence: string, 
 /**

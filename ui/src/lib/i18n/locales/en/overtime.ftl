@@ -363,3 +363,80 @@ notify-overrideExpired-summary = Back to automatic
 notify-overrideExpired-body = { $what } ran out; the schedule and rules decide again.
 notify-overrideExpired-pause = The pause
 notify-overrideExpired-mode = “{ $mode } now”
+
+## month: short month names in times such as "Wed 25 Nov 18:00"
+
+month-1 = Jan
+month-2 = Feb
+month-3 = Mar
+month-4 = Apr
+month-5 = May
+month-6 = Jun
+month-7 = Jul
+month-8 = Aug
+month-9 = Sep
+month-10 = Oct
+month-11 = Nov
+month-12 = Dec
+# A moment in a reason: $weekday from day-N, $month from month-N, $time "18:00"
+when-dayTime = { $weekday } { $day } { $month } { $time }
+
+## reason: why a GPU is in its mode, one sentence after the mode word
+
+# $mode: mode-rental etc.; $sentence: one of the reason-* sentences
+reason-withMode = { $mode } — { $sentence }
+reason-mode-rental = rental
+reason-mode-volunteer = volunteer
+reason-mode-idle = idle
+reason-starting = starting up
+reason-stopped = Overtime stopped; work handed back
+reason-criticalTemperature = { $temp } reached the critical limit of { $limit }, all work stopped
+reason-criticalTemperatureRentalCapped = { $temp } reached the critical limit of { $limit }; the rental keeps running at a { $power } power limit and the GPU is unlisted
+# $fault: the sensor's own error text
+reason-telemetryStale-fault = no trustworthy sensor reading ({ $fault })
+reason-telemetryStale-age = no sensor reading for { $seconds } s
+reason-telemetryStale-none = no sensor reading yet
+reason-telemetryStaleRentalKept = sensors not answering; the rental runs until { $until } and is not broken, the GPU is unlisted
+reason-telemetryStaleRentalKept-fault = sensors not answering ({ $fault }); the rental runs until { $until } and is not broken, the GPU is unlisted
+reason-override-until = set by you until { $until }
+reason-override-resume = set by you until you resume
+# $mode: reason-mode-*; $why: one of the unavailable-* texts
+reason-overrideUnavailable = you asked for { $mode }, but { $why }
+reason-overrideRentalKept = you asked for { $mode }; the paid rental runs until { $until } and is not broken
+reason-gameRunning = game running: { $game }
+reason-gameRentalKept = game running: { $game }; the paid rental runs until { $until } and is not broken
+reason-gameExited = { $game } exited, resuming at { $at }
+reason-userActive = you are at the computer (last input { $seconds } s ago)
+reason-thermalPowerCapped = { $temp } over the { $limit } limit, power limited to { $power }
+reason-thermalCooling-at = cooling after going over the { $limit } limit; resumes at { $at } if it stays under { $resume }
+reason-thermalCooling-at-now = { $temp }, cooling after going over the { $limit } limit; resumes at { $at } if it stays under { $resume }
+reason-thermalCooling-below = over the { $limit } limit, cooling; resumes once under { $resume }
+reason-thermalCooling-below-now = { $temp }, over the { $limit } limit, cooling; resumes once under { $resume }
+reason-rented = rented until { $until }
+reason-listed = listed for rent until { $until }
+reason-listed-offer = listed for rent until { $until } at { $price }/h; electricity { $cost }
+reason-listed-noCost = listed for rent until { $until } at { $price }/h; electricity cost unknown (no power figure for this GPU)
+reason-listed-noRate = listed for rent until { $until }; electricity { $cost }, not compared (no exchange rate to the rental currency)
+# Added after a reason-listed* sentence
+reason-backfill = { $listed }; volunteering until a renter comes
+reason-scheduleVolunteer-windowUntil = schedule window “{ $window }” until { $until }
+reason-scheduleVolunteer-window = schedule window “{ $window }”
+reason-scheduleVolunteer-until = outside schedule windows until { $until }
+reason-scheduleVolunteer = allowed by the schedule
+reason-scheduleIdle-window = schedule window “{ $window }” keeps the GPU idle
+reason-scheduleIdle = the schedule allows no work now
+# $why: reason-scheduleIdle or reason-scheduleIdle-window
+reason-scheduleIdle-next = { $why }; work may start at { $at }
+reason-notProfitable = renting at { $price }/h does not beat electricity by { $margin } %: { $cost }
+# $mode: mode-rental etc. (capitalised)
+reason-noProvider = { $mode } allowed, but { $why }
+reason-dwell = staying put until { $until } before switching to { $mode } (minimum time in a mode)
+# What running the GPU costs per hour; $source: one of cost-source-*
+cost-perHour = { $price }/h at { $watts } W ({ $source })
+cost-perHour-rest = { $price }/h at { $watts } W ({ $source }; rest of the PC { $rest } W)
+cost-source-recentAverage = GPU { $watts } W on average while working recently
+cost-source-live = GPU { $watts } W live, no working average recorded yet
+cost-source-powerLimit = GPU { $watts } W power limit, no working draw measured yet
+unavailable-rental-notSetUp = no rental provider is set up
+unavailable-volunteer-notSetUp = no volunteer client is set up
+unavailable-notReported = { $provider } has not reported yet
