@@ -18,8 +18,8 @@ use overtime_core::{GpuReading, Mode, Period};
 use overtime_ledger::rollup::MinuteRollupBuilder;
 use overtime_ledger::{
     CostModel, CreditRecord, CreditValue, DecisionRecord, EarningRecord, EnergyMeter, EnergySample,
-    Event, FigureFilter, LedgerError, LedgerHealth, LedgerStore, LedgerWriter, SessionStart,
-    WriterConfig,
+    Event, FigureFilter, LedgerError, LedgerFlusher, LedgerHealth, LedgerStore, LedgerWriter,
+    SessionStart, WriterConfig,
 };
 use serde::{Deserialize, Serialize};
 
@@ -140,6 +140,14 @@ impl LedgerFeed {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// What a blocking-pool thread needs to read this ledger back (see [`FeedReader`]).
+    pub fn reader(&self) -> FeedReader {
+        FeedReader {
+            path: self.path.clone(),
+            flusher: self.writer.flusher(),
+        }
     }
 
     fn record(&mut self, event: Event) {
@@ -327,6 +335,48 @@ impl LedgerFeed {
             Ok(Err(e)) => tracing::warn!(error = %e, "the earnings ledger did not close cleanly"),
             Err(e) => tracing::warn!(error = %e, "the earnings ledger's writer ended abnormally"),
         }
+    }
+}
+
+/// Reads the ledger the supervisor feeds, on the caller's (blocking) thread, after waiting for
+/// the writer to write every event queued before the read: without that a read misses up to a
+/// flush interval of minutes, and under a paused test clock (where the writer's wall-clock
+/// flush never comes in time) it would miss them all.
+#[derive(Clone)]
+pub struct FeedReader {
+    path: PathBuf,
+    flusher: LedgerFlusher,
+}
+
+impl FeedReader {
+    fn flush_first(&self) {
+        // What is on disk is still worth reading when the flush fails (disk full, writer
+        // stopped): only the events that could not be written are missing, and the ledger's
+        // health already says so.
+        if let Err(e) = self.flusher.flush() {
+            tracing::debug!(error = %e, "reading the ledger without the events still queued");
+        }
+    }
+
+    /// [`read_earnings`] of everything recorded so far.
+    pub fn earnings(
+        &self,
+        model: &CostModel,
+        now: Timestamp,
+        includes_simulated: bool,
+    ) -> Result<EarningsView, LedgerError> {
+        self.flush_first();
+        read_earnings(&self.path, model, now, includes_simulated)
+    }
+
+    /// [`read_working_draw`] of everything recorded so far.
+    pub fn working_draw(
+        &self,
+        uuids: &[String],
+        now: Timestamp,
+    ) -> Result<Vec<(String, Option<f64>)>, LedgerError> {
+        self.flush_first();
+        read_working_draw(&self.path, uuids, now)
     }
 }
 

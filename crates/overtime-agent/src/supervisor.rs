@@ -505,11 +505,12 @@ impl Supervisor {
             let model = self.cost_model.clone();
             self.earnings_in_flight = true;
             self.earnings_due = tokio::time::Instant::now() + EARNINGS_PERIOD;
-            let path = ledger.path().to_owned();
+            let reader = ledger.reader();
             let simulated = self.simulated || self.links.iter().any(|l| l.simulated);
             let tx = self.reads_tx.clone();
             tokio::task::spawn_blocking(move || {
-                let result = ledger_feed::read_earnings(&path, &model, now, simulated)
+                let result = reader
+                    .earnings(&model, now, simulated)
                     .map_err(|e| e.to_string());
                 let _ = tx.blocking_send(LedgerRead::Earnings(result));
             });
@@ -517,12 +518,11 @@ impl Supervisor {
         if tokio::time::Instant::now() >= self.draw_due && !self.draw_in_flight {
             self.draw_in_flight = true;
             self.draw_due = tokio::time::Instant::now() + WORKING_DRAW_PERIOD;
-            let path = ledger.path().to_owned();
+            let reader = ledger.reader();
             let uuids: Vec<String> = self.gpus.iter().map(|g| g.uuid.clone()).collect();
             let tx = self.reads_tx.clone();
             tokio::task::spawn_blocking(move || {
-                let result =
-                    ledger_feed::read_working_draw(&path, &uuids, now).map_err(|e| e.to_string());
+                let result = reader.working_draw(&uuids, now).map_err(|e| e.to_string());
                 let _ = tx.blocking_send(LedgerRead::WorkingDraw(result));
             });
         }

@@ -549,11 +549,10 @@ async fn the_break_even_moves_from_the_power_limit_to_the_live_draw_to_the_ledge
     let live_w = s.gpus[0].reading.as_ref().and_then(|r| r.power_w).unwrap();
     assert_eq!(f64::from(cost.gpu_power_w), live_w.round());
 
-    // Once the ledger holds whole working minutes and was re-read: their average. The
-    // ledger's writer flushes on the wall clock, which the paused test clock does not move.
-    settle(180_000).await;
-    std::thread::sleep(Duration::from_millis(1_500));
-    settle(61_000).await;
+    // Once the ledger holds whole working minutes and was re-read: their average. Each read
+    // first waits for the writer to write what was queued, so the paused clock alone gets
+    // there (the writer's own flush runs on the wall clock, which the paused clock leaves be).
+    settle(241_000).await;
     let s = r.handle.snapshot();
     let cost = s.gpus[0].running_cost.clone().expect("a cost");
     assert_eq!(cost.source, DrawSource::RecentAverage, "{cost:?}");

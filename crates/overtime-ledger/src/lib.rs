@@ -62,4 +62,4 @@ pub use schema::{APPLICATION_ID, LATEST_VERSION};
 pub use sessions::{LedgerDimensions, MAX_SESSION_PAGE, SessionEntry, SessionPage};
 pub use store::{LedgerStore, MINUTE_RETENTION, MovedAside, OpenOptions, OpenReport};
 pub use totals::Totals;
-pub use writer::{LedgerHealth, LedgerWriter, QueueFull, WriterConfig};
+pub use writer::{LedgerFlusher, LedgerHealth, LedgerWriter, QueueFull, WriterConfig};

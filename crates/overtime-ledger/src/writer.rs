@@ -85,6 +85,32 @@ pub struct LedgerWriter {
     thread: Option<JoinHandle<LedgerStore>>,
 }
 
+/// Flushes a [`LedgerWriter`] from anywhere (see [`LedgerWriter::flusher`]). The writer's own
+/// flush comes every `flush_interval` on the wall clock; a reader that waits on this instead
+/// knows the ledger holds what was queued before, which is also what lets a test running on a
+/// paused clock read what it recorded without sleeping for real.
+#[derive(Clone)]
+pub struct LedgerFlusher {
+    tx: SyncSender<Msg>,
+}
+
+impl LedgerFlusher {
+    /// Blocks until everything queued before this call is written, or returns the write
+    /// error (the events stay queued for a retry), or [`LedgerError::WriterStopped`] once the
+    /// writer is gone. Call it from a blocking context, never on the async runtime.
+    pub fn flush(&self) -> Result<(), LedgerError> {
+        let (reply_tx, reply_rx) = sync_channel(1);
+        self.tx
+            .send(Msg::Flush(reply_tx))
+            .map_err(|_| LedgerError::WriterStopped)?;
+        match reply_rx.recv() {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(message)) => Err(LedgerError::BadValue(message)),
+            Err(_) => Err(LedgerError::WriterStopped),
+        }
+    }
+}
+
 struct Shared {
     health: Mutex<LedgerHealth>,
     dropped: AtomicU64,
@@ -164,14 +190,14 @@ impl LedgerWriter {
     /// error (the events stay queued for a retry). Call it from a blocking context
     /// (`spawn_blocking`), never on the async runtime.
     pub fn flush(&self) -> Result<(), LedgerError> {
-        let (reply_tx, reply_rx) = sync_channel(1);
-        self.tx
-            .send(Msg::Flush(reply_tx))
-            .map_err(|_| LedgerError::WriterStopped)?;
-        match reply_rx.recv() {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(message)) => Err(LedgerError::BadValue(message)),
-            Err(_) => Err(LedgerError::WriterStopped),
+        self.flusher().flush()
+    }
+
+    /// A handle that flushes this writer from another thread, e.g. a blocking-pool thread that
+    /// is about to read the ledger and must see every event recorded before the read.
+    pub fn flusher(&self) -> LedgerFlusher {
+        LedgerFlusher {
+            tx: self.tx.clone(),
         }
     }
 

@@ -38,6 +38,8 @@ fn killing_the_writer_at_random_moments_never_corrupts_the_ledger() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        // The sleep is the scenario, not a wait for a result: the child is killed at a random
+        // point of its own run, which only real time can pick.
         std::thread::sleep(Duration::from_millis(delay_ms));
         // `Child::kill` sends SIGKILL on Unix.
         let _ = child.kill();

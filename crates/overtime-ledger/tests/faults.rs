@@ -1,6 +1,7 @@
 //! Files and disks that misbehave: an old schema is upgraded in place, a corrupt or foreign
 //! file is moved aside (never deleted), a newer file is refused, and a full disk pauses
-//! recording without blocking or losing queued events.
+//! recording without blocking or losing queued events, and a flush never waits on a writer that
+//! has stopped.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -257,6 +258,9 @@ fn decision(i: i64) -> Event {
     })
 }
 
+/// Polls `done` until it holds; fails after 10 s. What these tests wait for is the writer acting
+/// on its own wall-clock timers (its flush interval, its retry wait), which is the behaviour under
+/// test, so there is no message to await: a flush from the test would do the writer's job for it.
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !done() {
@@ -352,4 +356,39 @@ fn try_record_never_blocks_and_counts_what_a_full_queue_drops() {
     );
     assert!(refused > 0, "the queue of 8 never filled");
     assert!(writer.health().dropped >= refused);
+}
+
+#[test]
+fn a_flusher_waits_for_what_was_queued_and_says_when_the_writer_is_gone() {
+    let store = LedgerStore::open_in_memory().unwrap();
+    // The writer's own flush would come only after an hour: what is written is the flusher's.
+    let writer = LedgerWriter::spawn(
+        store,
+        WriterConfig {
+            flush_interval: Duration::from_secs(3600),
+            ..WriterConfig::default()
+        },
+    )
+    .unwrap();
+    for i in 0..10 {
+        writer.try_record(decision(i)).unwrap();
+    }
+    assert_eq!(writer.health().written, 0, "nothing due yet");
+    let flusher = writer.flusher();
+    std::thread::spawn(move || flusher.flush())
+        .join()
+        .unwrap()
+        .unwrap();
+    assert_eq!(writer.health().written, 10);
+
+    let flusher = writer.flusher();
+    let store = writer.shutdown().unwrap();
+    assert_eq!(
+        store.query_i64("SELECT count(*) FROM decisions").unwrap(),
+        10
+    );
+    assert!(
+        matches!(flusher.flush(), Err(LedgerError::WriterStopped)),
+        "a flush after the writer stopped fails at once instead of waiting forever"
+    );
 }
