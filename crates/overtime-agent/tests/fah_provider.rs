@@ -19,6 +19,35 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 /// The runner's bound on one call.
 const RUNNER_CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Upper bound on waiting for the provider to see what the fake did: a failing test gives up
+/// after it, a passing one is done in milliseconds.
+const WAIT_LIMIT: Duration = Duration::from_secs(10);
+/// How long to let the provider's reader run between two looks.
+const LOOK_AGAIN: Duration = Duration::from_millis(5);
+
+/// Looks with `look` until `done` holds for what it saw, and returns that; fails the test with
+/// the last sight after [`WAIT_LIMIT`]. The provider applies the client's messages on its own
+/// reader task, which a test cannot await, so what that task makes true is looked for until it
+/// holds, where a fixed sleep would only hope it did.
+async fn eventually<T: std::fmt::Debug>(
+    what: &str,
+    mut look: impl AsyncFnMut() -> T,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = Instant::now() + WAIT_LIMIT;
+    loop {
+        let seen = look().await;
+        if done(&seen) {
+            return seen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "gave up waiting for {what}; last seen: {seen:?}"
+        );
+        tokio::time::sleep(LOOK_AGAIN).await;
+    }
+}
+
 fn config(url: &str, group: &str) -> FahConfig {
     FahConfig {
         connection: ConnectionSettings {
@@ -205,9 +234,12 @@ async fn a_users_own_change_while_overtime_steers_is_what_shutdown_keeps() {
     p.apply(&gpu(true)).await.unwrap();
     // The user clicks "finish" in the web control.
     fake.push_change(json!(["groups", "", "config", "finish", true]));
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let status = p.status().await.unwrap();
-    assert!(status.detail.contains("finishing"), "{}", status.detail);
+    eventually(
+        "the user's change in the status",
+        async || p.status().await.unwrap().detail,
+        |detail| detail.contains("finishing"),
+    )
+    .await;
     p.shutdown().await.unwrap();
     assert_eq!(
         (fake.group_paused(""), fake.group_finish("")),
@@ -348,8 +380,16 @@ async fn no_origin_header_is_ever_sent_and_a_foreign_one_is_refused() {
     let mut p = provider(&fake, "");
     p.apply(&gpu(false)).await.unwrap();
     fake.close_connections();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    p.status().await.unwrap();
+    // Until the provider has read the close, a status still comes from the old connection.
+    eventually(
+        "a second connection",
+        async || {
+            p.status().await.unwrap();
+            fake.upgrades().len()
+        },
+        |upgrades| *upgrades >= 2,
+    )
+    .await;
     let upgrades = fake.upgrades();
     assert_eq!(upgrades.len(), 2);
     for u in &upgrades {
@@ -376,12 +416,17 @@ async fn after_the_client_closes_the_connection_the_next_call_reconnects() {
     let mut p = provider(&fake, "");
     p.apply(&gpu(true)).await.unwrap();
     fake.close_connections();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    // Changed while we were away: the fresh state must show it.
+    // Changed while we are away: the old connection ends at the close, before this change
+    // would be sent on it, so only the fresh state can bring it.
     fake.push_change(json!(["units", 0, "ppd", 777]));
-    let status = p.status().await.unwrap();
+    let (status, upgrades) = eventually(
+        "a second connection",
+        async || (p.status().await.unwrap(), fake.upgrades().len()),
+        |(_, upgrades)| *upgrades >= 2,
+    )
+    .await;
     assert!(status.detail.contains(" 777 PPD"), "{}", status.detail);
-    assert_eq!(fake.upgrades().len(), 2);
+    assert_eq!(upgrades, 2);
     p.apply(&gpu(false)).await.unwrap();
     assert_eq!(fake.group_paused(""), Some(true));
 }
@@ -393,15 +438,23 @@ async fn changes_pushed_by_the_client_show_in_the_status_without_asking() {
     p.apply(&gpu(true)).await.unwrap();
     fake.push_change(json!(["units", -1, {"id": "n", "group": "", "state": "RUN", "paused": false, "ppd": 1000, "gpus": []}]));
     fake.push_change(json!(["units", 0, "ppd", 2000]));
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    let status = p.status().await.unwrap();
+    let status = eventually(
+        "both changes in the status",
+        async || p.status().await.unwrap(),
+        |status| status.detail.contains(" 3,000 PPD"),
+    )
+    .await;
     assert_eq!(
         status.detail,
         "Folding@home 8.3.18: folding, 2 units, 3,000 PPD"
     );
     fake.push_change(json!(["units", 0, null]));
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let status = p.status().await.unwrap();
+    let status = eventually(
+        "the removed unit gone from the status",
+        async || p.status().await.unwrap(),
+        |status| status.detail.contains("1 unit,"),
+    )
+    .await;
     assert!(
         status.detail.contains("1 unit, 1,000 PPD"),
         "{}",
@@ -439,16 +492,26 @@ async fn a_connection_gone_quiet_is_dropped_and_pings_keep_one_alive() {
     cfg.connection.silence_limit = Duration::from_millis(300);
     let mut p = FahProvider::new(cfg);
     p.status().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Twelve pings 50 ms apart: twice the silence limit has passed, with the pings flowing.
+    fake.wait_for_pings(12, WAIT_LIMIT).await;
     p.status().await.unwrap();
     assert_eq!(fake.upgrades().len(), 1, "pings kept the connection");
 
     fake.go_silent(true);
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    let started = Instant::now();
-    let err = p.status().await.unwrap_err();
+    // Statuses come from the quiet connection until it has been silent past the limit; then
+    // the provider drops it, and the fresh one brings no state either.
+    let (err, took) = eventually(
+        "the quiet connection to be dropped",
+        async || {
+            let started = Instant::now();
+            (p.status().await.err(), started.elapsed())
+        },
+        |(err, _)| err.is_some(),
+    )
+    .await;
+    let err = err.unwrap();
     assert!(matches!(err, ProviderError::Timeout { .. }), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(took < Duration::from_secs(2), "took {took:?}");
     assert_eq!(fake.upgrades().len(), 2, "it tried a fresh connection");
 
     fake.go_silent(false);
@@ -474,9 +537,16 @@ async fn garbage_after_the_state_drops_the_connection_for_a_fresh_one() {
     let mut p = provider(&fake, "");
     p.apply(&gpu(true)).await.unwrap();
     fake.send_garbage();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    p.status().await.unwrap();
-    assert_eq!(fake.upgrades().len(), 2);
+    let upgrades = eventually(
+        "a second connection",
+        async || {
+            p.status().await.unwrap();
+            fake.upgrades().len()
+        },
+        |upgrades| *upgrades >= 2,
+    )
+    .await;
+    assert_eq!(upgrades, 2);
     p.apply(&gpu(false)).await.unwrap();
     assert_eq!(fake.group_paused(""), Some(true));
 }
@@ -511,8 +581,13 @@ async fn a_client_that_stops_and_comes_back_is_found_again() {
     p.apply(&gpu(false)).await.unwrap();
     fake.refuse_connections(true).await;
     fake.close_connections();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let err = p.status().await.unwrap_err();
+    let err = eventually(
+        "the outage in the status",
+        async || p.status().await.err(),
+        Option::is_some,
+    )
+    .await
+    .unwrap();
     assert!(matches!(err, ProviderError::Unreachable { .. }), "{err}");
     fake.refuse_connections(false).await;
     p.status().await.unwrap();

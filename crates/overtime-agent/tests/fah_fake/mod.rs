@@ -18,7 +18,7 @@ use futures_util::{SinkExt, StreamExt};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -70,6 +70,9 @@ pub struct FakeFah {
     inner: Arc<Mutex<Inner>>,
     events: broadcast::Sender<Event>,
     acceptor: Mutex<Option<JoinHandle<()>>>,
+    /// Pings sent so far, over all connections: what a test awaits to know time passed with
+    /// the connection kept alive.
+    pings_sent: watch::Sender<u64>,
 }
 
 impl Drop for FakeFah {
@@ -101,6 +104,7 @@ impl FakeFah {
             })),
             events,
             acceptor: Mutex::new(None),
+            pings_sent: watch::Sender::new(0),
         };
         fake.serve(listener);
         fake
@@ -113,9 +117,15 @@ impl FakeFah {
     fn serve(&self, listener: TcpListener) {
         let inner = self.inner.clone();
         let events = self.events.clone();
+        let pings_sent = self.pings_sent.clone();
         let task = tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
-                tokio::spawn(connection(sock, inner.clone(), events.clone()));
+                tokio::spawn(connection(
+                    sock,
+                    inner.clone(),
+                    events.clone(),
+                    pings_sent.clone(),
+                ));
             }
         });
         *self.acceptor.lock().unwrap() = Some(task);
@@ -124,11 +134,12 @@ impl FakeFah {
     /// Stop listening (connections are then refused), or listen again on the same port.
     pub async fn refuse_connections(&self, refuse: bool) {
         if refuse {
-            if let Some(task) = self.acceptor.lock().unwrap().take() {
+            let acceptor = self.acceptor.lock().unwrap().take();
+            if let Some(task) = acceptor {
                 task.abort();
+                // An aborted task's handle resolves once the task is dropped, listener included.
+                let _ = task.await;
             }
-            // Let the aborted task drop its listener.
-            tokio::time::sleep(Duration::from_millis(20)).await;
         } else {
             let socket = TcpSocket::new_v4().unwrap();
             socket.set_reuseaddr(true).unwrap();
@@ -205,9 +216,27 @@ impl FakeFah {
     pub fn upgrades(&self) -> Vec<Upgrade> {
         self.inner.lock().unwrap().upgrades.clone()
     }
+
+    /// Waits until `n` pings in all have been sent; fails the test after `within`.
+    pub async fn wait_for_pings(&self, n: u64, within: Duration) {
+        let mut sent = self.pings_sent.subscribe();
+        let reached = tokio::time::timeout(within, sent.wait_for(|sent| *sent >= n))
+            .await
+            .is_ok_and(|waited| waited.is_ok());
+        assert!(
+            reached,
+            "{} of {n} pings sent within {within:?}",
+            *self.pings_sent.borrow()
+        );
+    }
 }
 
-async fn connection(sock: TcpStream, inner: Arc<Mutex<Inner>>, events: broadcast::Sender<Event>) {
+async fn connection(
+    sock: TcpStream,
+    inner: Arc<Mutex<Inner>>,
+    events: broadcast::Sender<Event>,
+    pings_sent: watch::Sender<u64>,
+) {
     let log = inner.clone();
     let check = move |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
         let origin = req
@@ -283,8 +312,11 @@ async fn connection(sock: TcpStream, inner: Arc<Mutex<Inner>>, events: broadcast
             }
             _ = pinger.tick(), if ping.is_some() => {
                 let silent = inner.lock().unwrap().silent;
-                if !silent && tx.send(Message::text("\"ping\"")).await.is_err() {
-                    return;
+                if !silent {
+                    if tx.send(Message::text("\"ping\"")).await.is_err() {
+                        return;
+                    }
+                    pings_sent.send_modify(|n| *n += 1);
                 }
             }
         }
