@@ -1,11 +1,12 @@
 //! `overtime daemon`: the agent without a window, for rigs and servers.
 
 use anyhow::Context;
+use overtime_agent::api::{ApiHost, ApiStatus};
+use overtime_agent::config_file;
 use overtime_agent::paths::Paths;
 use overtime_agent::providers::demo::DemoMarket;
 use overtime_agent::providers::setup::DemoOptions;
 use overtime_agent::startup::{self, StartOptions};
-use overtime_agent::{api, config_file};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -47,7 +48,6 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let api_config = config.api.clone();
     let options = StartOptions {
         demo_gpus: args.demo.then_some(usize::from(args.demo_gpus)),
         seed: args.seed,
@@ -57,32 +57,24 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("the agent could not start")?;
 
-    let shutdown = agent.shutdown_token();
-    let api_server = if api_config.enabled {
-        let token = api::token::ApiToken::load_or_create(&paths.api_token_file())
-            .context("cannot prepare the API token")?;
-        let server = api::serve(
-            agent.handle.clone(),
-            api_config.port,
-            api_config.metrics,
-            token,
-            shutdown.child_token(),
-        )
-        .await
-        .context("the loopback API could not start")?;
-        tracing::info!(address = %server.addr, "loopback API listening (token in {})", paths.api_token_file().display());
-        Some(server)
-    } else {
-        tracing::info!("loopback API disabled in the configuration");
-        None
-    };
+    // A rig started for its API should not run on silently without one: a start that fails
+    // stops the daemon. Later changes to `[api]` apply while it runs.
+    let api = ApiHost::start(
+        agent.handle.clone(),
+        paths.api_token_file(),
+        agent.shutdown_token().child_token(),
+    )
+    .await;
+    if let ApiStatus::Failed { error } = api.status() {
+        agent.stop().await;
+        api.stopped().await;
+        anyhow::bail!("the loopback API could not start: {error}");
+    }
 
     wait_for_signal().await;
     tracing::info!("signal received, stopping");
     agent.stop().await;
-    if let Some(server) = api_server {
-        let _ = server.task.await;
-    }
+    api.stopped().await;
     tracing::info!("stopped cleanly");
     Ok(ExitCode::SUCCESS)
 }

@@ -5,14 +5,14 @@
 //! The shell adds nothing to the agent's logic; it only owns it and stops it cleanly on quit.
 
 use overtime_agent::AgentHandle;
-use overtime_agent::api::{self, ApiServer};
+use overtime_agent::api::{ApiHost, ApiStatus};
 use overtime_agent::paths::Paths;
 use overtime_agent::providers::demo::DemoMarket;
 use overtime_agent::startup::{self, DemoOptions, StartOptions};
 use overtime_agent::supervisor::Agent;
 use overtime_core::config::Config;
 
-use crate::wire::ApiState;
+use tokio::sync::watch;
 
 /// Forces the simulated GPU even when a driver is present (also `--demo`).
 pub const ENV_DEMO: &str = "OVERTIME_DEMO";
@@ -65,10 +65,11 @@ fn demo_gpus(value: Option<&str>) -> usize {
 /// The running agent and what the shell started around it.
 pub struct AgentHost {
     agent: Agent,
-    api: Option<ApiServer>,
+    api: Option<ApiHost>,
     pub handle: AgentHandle,
     pub paths: Paths,
-    pub api_state: ApiState,
+    /// The loopback API's state, as it follows `[api]`.
+    pub api_status: watch::Receiver<ApiStatus>,
     /// The configuration file failed to load; the agent runs on defaults until it is fixed.
     pub startup_config_error: Option<String>,
     /// The configuration in force at start.
@@ -90,7 +91,6 @@ impl AgentHost {
         let paths = Paths::from_env()?;
         paths.ensure_dirs()?;
         let (config, startup_config_error) = startup::config_at_start(&paths);
-        let api_config = config.api.clone();
         let start = StartOptions {
             demo_gpus: options.demo.then_some(options.demo_gpus),
             seed: options.seed,
@@ -103,45 +103,18 @@ impl AgentHost {
         };
         let agent = startup::start(config.clone(), &paths, start).await?;
 
-        let (api, api_state) = if api_config.enabled {
-            match start_api(&agent, &paths, api_config.port, api_config.metrics).await {
-                Ok(server) => {
-                    let address = server.addr.to_string();
-                    tracing::info!(%address, "loopback API listening");
-                    (
-                        Some(server),
-                        ApiState {
-                            address: Some(address),
-                            note: None,
-                        },
-                    )
-                }
-                Err(note) => {
-                    tracing::warn!("{note}");
-                    (
-                        None,
-                        ApiState {
-                            address: None,
-                            note: Some(note),
-                        },
-                    )
-                }
-            }
-        } else {
-            (
-                None,
-                ApiState {
-                    address: None,
-                    note: Some("the loopback API is disabled in the configuration".to_owned()),
-                },
-            )
-        };
+        let api = ApiHost::start(
+            agent.handle.clone(),
+            paths.api_token_file(),
+            agent.shutdown_token().child_token(),
+        )
+        .await;
         Ok(AgentHost {
             handle: agent.handle.clone(),
+            api_status: api.subscribe(),
             agent,
-            api,
+            api: Some(api),
             paths,
-            api_state,
             startup_config_error,
             config,
         })
@@ -155,10 +128,7 @@ impl AgentHost {
             agent,
             api: None,
             paths,
-            api_state: ApiState {
-                address: None,
-                note: Some("not started in tests".to_owned()),
-            },
+            api_status: watch::channel(ApiStatus::Disabled).1,
             startup_config_error: None,
             config: Config::default(),
         }
@@ -168,29 +138,10 @@ impl AgentHost {
     pub async fn stop(self) {
         self.agent.stop().await;
         if let Some(api) = self.api {
-            let _ = api.task.await;
+            api.stopped().await;
         }
         tracing::info!("agent stopped cleanly");
     }
-}
-
-async fn start_api(
-    agent: &Agent,
-    paths: &Paths,
-    port: u16,
-    metrics: bool,
-) -> Result<ApiServer, String> {
-    let token = api::token::ApiToken::load_or_create(&paths.api_token_file())
-        .map_err(|e| format!("the loopback API is off: {e}"))?;
-    api::serve(
-        agent.handle.clone(),
-        port,
-        metrics,
-        token,
-        agent.shutdown_token().child_token(),
-    )
-    .await
-    .map_err(|e| format!("the loopback API is off: {e}"))
 }
 
 #[cfg(test)]

@@ -7,12 +7,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use overtime_agent::AgentHandle;
+use overtime_agent::api::ApiStatus;
 use overtime_agent::service::AgentService;
 use overtime_core::config::Config;
+use tokio::sync::watch;
 
 use crate::agent_host::AgentHost;
 use crate::recent::{RecentReadings, UiRecentGpu};
-use crate::wire::{ShellFacts, UiSnapshot};
+use crate::wire::{ApiState, ShellFacts, UiSnapshot};
 
 /// Shared by the socket's method calls, the tray and the snapshot forwarder.
 pub struct Shell {
@@ -22,6 +24,8 @@ pub struct Shell {
     pub config_path: PathBuf,
     host: Mutex<Option<AgentHost>>,
     facts: Mutex<ShellFacts>,
+    /// The loopback API's state; it changes when `[api]` is saved.
+    api_status: watch::Receiver<ApiStatus>,
     quitting: AtomicBool,
     /// The last hour of chart readings, for a window that has just opened.
     recent: Mutex<RecentReadings>,
@@ -37,16 +41,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shell {
     pub fn new(host: AgentHost, started: Instant) -> Arc<Shell> {
+        let api = ApiState::from_status(&host.api_status.borrow());
         Arc::new(Shell {
             handle: host.handle.clone(),
             service: AgentService::new(host.handle.clone(), host.paths.config_file.clone()),
             config_path: host.paths.config_file.clone(),
             facts: Mutex::new(ShellFacts {
-                api: host.api_state.clone(),
+                api,
                 tray_available: false,
                 startup_config_error: host.startup_config_error.clone(),
                 catalogue: crate::tray_state::TrayText::from_env().catalogue(),
             }),
+            api_status: host.api_status.clone(),
             host: Mutex::new(Some(host)),
             quitting: AtomicBool::new(false),
             recent: Mutex::new(RecentReadings::new()),
@@ -57,7 +63,9 @@ impl Shell {
     /// The dashboard's view of the latest agent snapshot.
     pub fn ui_snapshot(&self) -> UiSnapshot {
         let snapshot = self.handle.snapshot();
-        UiSnapshot::from_agent(&snapshot, &self.handle.config(), &lock(&self.facts))
+        let mut facts = lock(&self.facts);
+        facts.api = ApiState::from_status(&self.api_status.borrow());
+        UiSnapshot::from_agent(&snapshot, &self.handle.config(), &facts)
     }
 
     /// Keeps `snapshot`'s readings for the charts of windows opened later.

@@ -46,13 +46,33 @@ pub struct UiSnapshot {
     pub ledger: Option<crate::earnings::UiLedger>,
 }
 
-/// The loopback API as the shell started it.
+/// The loopback API as it is now; it follows `[api]` while the app runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ApiState {
     /// `127.0.0.1:47615` while it listens.
     pub address: Option<String>,
-    /// Why it is not running (disabled, port in use, …).
-    pub note: Option<String>,
+    /// Turned off in the settings (`api.enabled = false`).
+    pub disabled: bool,
+    /// It should run but could not start (port in use, token file unreadable): what happened
+    /// and what to do, as the agent says it.
+    pub error: Option<String>,
+}
+
+impl ApiState {
+    pub fn from_status(status: &overtime_agent::api::ApiStatus) -> ApiState {
+        use overtime_agent::api::ApiStatus as S;
+        let (address, disabled, error) = match status {
+            S::Listening { addr, .. } => (Some(addr.to_string()), false, None),
+            S::Disabled => (None, true, None),
+            S::Failed { error } => (None, false, Some(error.clone())),
+            S::Stopped => (None, false, None),
+        };
+        ApiState {
+            address,
+            disabled,
+            error,
+        }
+    }
 }
 
 /// One GPU's card on the dashboard.

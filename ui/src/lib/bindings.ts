@@ -34,9 +34,14 @@ export type ApiState = {
  */
 address: string | null, 
 /**
- * Why it is not running (disabled, port in use, …).
+ * Turned off in the settings (`api.enabled = false`).
  */
-note: string | null, };
+disabled: boolean, 
+/**
+ * It should run but could not start (port in use, token file unreadable): what happened
+ * and what to do, as the agent says it.
+ */
+error: string | null, };
 
 export type UiGpu = { uuid: string, index: number, name: string, mode: UiMode, 
 /**

@@ -61,7 +61,6 @@ export const api = {
   exportCsv: (fromMs: number, toMs: number) =>
     call('export_csv', { from_ms: fromMs, to_ms: toMs }),
   quit: () => call('quit'),
-  restartApp: () => call('restart_app'),
   uiReady: () => call('ui_ready'),
 };
 

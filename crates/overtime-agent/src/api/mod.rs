@@ -14,7 +14,11 @@
 //! | `POST /api/v1/config/reload` | re-read the config file (422 when it is invalid) |
 //! | `GET /metrics` | Prometheus text format (when `api.metrics` is on) |
 //! | `GET /healthz` | `ok` |
+//!
+//! [`ApiHost`] runs it for as long as the agent runs and follows `[api]`: saving another port,
+//! turning it off or on, or turning `/metrics` on applies at once.
 
+mod host;
 mod routes;
 pub mod token;
 pub mod wire;
@@ -25,6 +29,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::handle::AgentHandle;
+pub use host::{ApiHost, ApiStatus};
 pub use token::{ApiToken, TokenError};
 
 /// A running API server.

@@ -14,10 +14,6 @@ export const SECTIONS = [
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
-/** Sections the agent reads only when it starts: saving them says a restart is needed. Providers
- * and credentials apply at once (the agent rebuilds them), so only the local API is here. */
-export const APPLIES_AFTER_RESTART: ReadonlySet<Section> = new Set(['api']);
-
 export interface SettingsState {
   view: SettingsView | null;
   /** Per section: field name (last segment of the config path) → message. */

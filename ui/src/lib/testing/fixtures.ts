@@ -22,7 +22,7 @@ export function snapshot(atMs: number, over: Partial<UiSnapshot> = {}): UiSnapsh
     at_ms: atMs, agent_version: '0.1.0', simulated: true, sensor_backend: 'simulated GPU',
     timezone: 'Europe/Berlin', gpus: [gpu()], overrides: [], providers: [], games: [],
     input_idle_s: null, schedule_window: null, config_path: null, config_error: null,
-    api: { address: '127.0.0.1:47615', note: null }, tray_available: true, ledger: null,
+    api: { address: '127.0.0.1:47615', disabled: false, error: null }, tray_available: true, ledger: null,
     ...over,
   };
 }

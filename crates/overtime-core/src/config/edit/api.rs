@@ -1,5 +1,5 @@
 //! The local API section: whether the loopback HTTP API (and `/metrics`) runs, and on which
-//! port. The shell starts the API once, with the agent, so a change applies after a restart.
+//! port. The agent's API host follows these settings, so a change applies as soon as it is saved.
 
 use crate::config::Config;
 use serde::{Deserialize, Serialize};

@@ -176,6 +176,8 @@ providers-simulated = simuliert
 ## api
 
 api-listening = Lokale API auf { $address }
+api-disabled = Die lokale API ist in den Einstellungen ausgeschaltet.
+api-off = Die lokale API ist aus: { $error }
 
 ## settings
 
@@ -194,9 +196,6 @@ settings-schedule-help = Modus wählen, dann Stunden anklicken oder überstreich
 settings-schedule-any = Vermietung oder ehrenamtlich
 settings-games = Spiele
 settings-games-help = Ein Programmname pro Zeile (eldenring.exe, cs2). Solange eines läuft, bleibt seine GPU im Leerlauf.
-settings-savedRestart = Gespeichert. Das gilt nach einem Neustart von Overtime.
-settings-restartNow = Jetzt neu starten
-settings-restarting = Neustart: Dieses Fenster schließt sich und öffnet sich gleich wieder.
 settings-sections = Bereiche der Einstellungen
 settings-remove = Entfernen
 settings-close = Schließen
@@ -297,7 +296,7 @@ settings-startup = Beim Anmelden starten
 settings-startup-toggle = Overtime beim Anmelden im Infobereich starten
 settings-startup-unsupported = Auf diesem System noch nicht unterstützt.
 settings-api = Lokale API
-settings-api-restart = Änderungen gelten nach einem Neustart von Overtime.
+settings-api-applies = Änderungen gelten, sobald Sie sie speichern.
 settings-api-enabled = Lokale API auf 127.0.0.1 anbieten
 settings-api-port = Port
 settings-api-metrics = /metrics für Prometheus anbieten

@@ -176,6 +176,8 @@ providers-simulated = simulated
 ## api
 
 api-listening = Loopback API on { $address }
+api-disabled = The loopback API is turned off in the settings.
+api-off = The loopback API is off: { $error }
 
 ## settings
 
@@ -194,9 +196,6 @@ settings-schedule-help = Pick a mode, then click or drag over hours to paint the
 settings-schedule-any = Rental or volunteer
 settings-games = Games
 settings-games-help = One executable name per line (eldenring.exe, cs2). While one runs, its GPU stays idle.
-settings-savedRestart = Saved. This applies after Overtime restarts.
-settings-restartNow = Restart now
-settings-restarting = Restarting: this window closes and opens again in a moment.
 settings-sections = Settings sections
 settings-remove = Remove
 settings-close = Close
@@ -297,7 +296,7 @@ settings-startup = Start on login
 settings-startup-toggle = Start Overtime in the tray when I log in
 settings-startup-unsupported = Not supported on this system yet.
 settings-api = Local API
-settings-api-restart = Changes apply after Overtime restarts.
+settings-api-applies = Changes apply as soon as you save them.
 settings-api-enabled = Serve the local API on 127.0.0.1
 settings-api-port = Port
 settings-api-metrics = Serve /metrics for Prometheus
