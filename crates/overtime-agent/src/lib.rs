@@ -22,6 +22,7 @@ pub mod sensors;
 pub mod service;
 pub mod settings;
 pub mod snapshot;
+mod state_file;
 pub mod startup;
 pub mod supervisor;
 #[cfg(any(test, feature = "test-support"))]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use overtime_core::activity::RunningGame;
+use overtime_core::config::ThermalLimits;
 use overtime_core::{GpuId, GpuReading, Mode, Override, Reason, RunningCost};
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +72,10 @@ pub struct GpuStatus {
     /// break-even price a rental offer must beat. `None` while no power figure is known.
     #[serde(default)]
     pub running_cost: Option<RunningCost>,
+    /// The thermal limits in force for this GPU: `[thermal]` with its `[thermal.gpu."…"]`
+    /// overrides applied, so a front end shows them without reading the configuration.
+    #[serde(default)]
+    pub limits: ThermalLimits,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -33,7 +33,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::activity::{self, ActivityHandle};
 use crate::clock::Clock;
-use crate::config_file::ConfigWatch;
+use crate::config_file::{ConfigWatch, ConfigWatcher, LoadedConfig};
 use crate::error::AgentError;
 use crate::handle::{AgentCommand, AgentHandle};
 use crate::ledger_feed::{self, EarningsView, LedgerFeed, LedgerView};
@@ -44,6 +44,7 @@ use crate::snapshot::{
     ActivityView, AgentSnapshot, ConfigView, DecisionRecord, GpuStatus, PendingProviders,
     ScheduleView,
 };
+use crate::state_file::StateFile;
 use overtime_core::money::Money;
 use overtime_core::running_cost::{RunningCost, WorkingDraw};
 use overtime_ledger::CostModel;
@@ -156,9 +157,23 @@ impl Agent {
             .collect();
         wait_for_first_reports(&links).await;
 
+        // The file is checked as often as the loop ticks, as before it moved off the loop.
+        let check_every = Duration::from_millis(parts.config.general.tick_ms.clamp(200, 60_000));
+        let (config_watcher, config_loads) = match parts.config_path {
+            Some(path) => {
+                let (watcher, loads) = ConfigWatcher::spawn(ConfigWatch::new(path), check_every);
+                (Some(watcher), Some(loads))
+            }
+            None => (None, None),
+        };
         let overrides_path = parts.state_dir.join("overrides.json");
         let now = parts.clock.now();
-        let overrides = load_overrides(&overrides_path, now);
+        let overrides = {
+            let path = overrides_path.clone();
+            tokio::task::spawn_blocking(move || load_overrides(&path, now))
+                .await
+                .unwrap_or_default()
+        };
         let tz = parts
             .config
             .time_zone()
@@ -203,7 +218,7 @@ impl Agent {
             clock: parts.clock,
             settings: PolicySettings::new(parts.config, tz),
             system_tz: parts.system_tz,
-            config_watch: parts.config_path.map(ConfigWatch::new),
+            config_watcher,
             config_error: None,
             config_loaded_at: Some(now),
             can_set_power: gpus
@@ -229,7 +244,7 @@ impl Agent {
             activity,
             graphics_tx,
             overrides,
-            overrides_path,
+            overrides_file: Some(StateFile::spawn(overrides_path, "overrides")),
             policy_state: PolicyState::default(),
             last_plan: None,
             decisions: VecDeque::new(),
@@ -251,7 +266,13 @@ impl Agent {
         let (snapshot_tx, snapshot_rx) = watch::channel(Arc::new(first));
         sup.snapshot_tx = Some(snapshot_tx);
 
-        let task = tokio::spawn(sup.run(commands_rx, reads_rx, swaps_rx, shutdown.clone()));
+        let task = tokio::spawn(sup.run(
+            commands_rx,
+            reads_rx,
+            swaps_rx,
+            config_loads,
+            shutdown.clone(),
+        ));
         Ok(Agent {
             handle: AgentHandle {
                 snapshots: snapshot_rx,
@@ -338,7 +359,8 @@ struct Supervisor {
     clock: Arc<dyn Clock>,
     settings: PolicySettings,
     system_tz: TimeZone,
-    config_watch: Option<ConfigWatch>,
+    /// Reads the configuration file off the loop; `None` when there is no file (tests).
+    config_watcher: Option<ConfigWatcher>,
     config_error: Option<String>,
     config_loaded_at: Option<Timestamp>,
     gpus: Vec<GpuId>,
@@ -356,7 +378,9 @@ struct Supervisor {
     activity: ActivityHandle,
     graphics_tx: watch::Sender<Vec<GpuProcess>>,
     overrides: Vec<Override>,
-    overrides_path: PathBuf,
+    /// Where the overrides are kept across restarts; written off the loop. `None` once the
+    /// agent has stopped.
+    overrides_file: Option<StateFile>,
     policy_state: PolicyState,
     last_plan: Option<Plan>,
     decisions: VecDeque<DecisionRecord>,
@@ -380,6 +404,7 @@ impl Supervisor {
         mut commands: mpsc::Receiver<AgentCommand>,
         mut reads: mpsc::Receiver<LedgerRead>,
         mut swaps: mpsc::Receiver<ProviderSwap>,
+        mut config_loads: Option<mpsc::Receiver<LoadedConfig>>,
         shutdown: CancellationToken,
     ) {
         let tick = Duration::from_millis(self.settings.config.general.tick_ms.clamp(200, 60_000));
@@ -412,12 +437,15 @@ impl Supervisor {
                     self.adopt_swap(swap);
                     false
                 }
+                Some(loaded) = next_load(&mut config_loads) => {
+                    self.adopt_loaded(loaded);
+                    false
+                }
                 _ = any_changed(&mut provider_views) => false,
                 _ = interval.tick() => true,
             };
             if full_tick {
                 self.sample();
-                self.check_config();
                 self.ledger_upkeep();
             }
             // A change waiting for a contract's end is looked at again once a tick.
@@ -552,12 +580,15 @@ impl Supervisor {
         }
     }
 
-    fn check_config(&mut self) {
-        let Some(watch) = &mut self.config_watch else {
-            return;
+    /// Adopts a configuration the watcher read, and answers whoever asked for the read.
+    fn adopt_loaded(&mut self, loaded: LoadedConfig) {
+        let outcome = match &loaded.result {
+            Ok(_) => Ok(()),
+            Err(e) => Err(AgentError::from(e)),
         };
-        if let Some(result) = watch.poll() {
-            self.adopt_config(result);
+        self.adopt_config(loaded.result);
+        if let Some(reply) = loaded.asked {
+            let _ = reply.send(outcome);
         }
     }
 
@@ -631,21 +662,12 @@ impl Supervisor {
                 }
                 let _ = reply.send(Ok(()));
             }
-            AgentCommand::ReloadConfig { reply } => {
-                let result = match &mut self.config_watch {
-                    None => Err(AgentError::NoConfigFile),
-                    Some(w) => {
-                        let loaded = w.reload();
-                        let outcome = match &loaded {
-                            Ok(_) => Ok(()),
-                            Err(e) => Err(AgentError::from(e)),
-                        };
-                        self.adopt_config(loaded);
-                        outcome
-                    }
-                };
-                let _ = reply.send(result);
-            }
+            AgentCommand::ReloadConfig { reply } => match &self.config_watcher {
+                None => {
+                    let _ = reply.send(Err(AgentError::NoConfigFile));
+                }
+                Some(w) => w.reload(reply),
+            },
         }
     }
 
@@ -780,15 +802,14 @@ impl Supervisor {
     }
 
     fn save_overrides(&self) {
-        let write = serde_json::to_vec_pretty(&self.overrides)
-            .map_err(std::io::Error::other)
-            .and_then(|bytes| {
-                let tmp = self.overrides_path.with_extension("json.tmp");
-                std::fs::write(&tmp, bytes)?;
-                std::fs::rename(&tmp, &self.overrides_path)
-            });
-        if let Err(e) = write {
-            tracing::warn!(error = %e, path = %self.overrides_path.display(), "cannot save overrides; they will not survive a restart");
+        let Some(file) = &self.overrides_file else {
+            return;
+        };
+        match serde_json::to_vec_pretty(&self.overrides) {
+            Ok(bytes) => file.save(bytes),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot encode the overrides; they will not survive a restart")
+            }
         }
     }
 
@@ -1003,6 +1024,7 @@ impl Supervisor {
         let volunteer = self
             .link_of(ProviderKind::Volunteer)
             .map(|l| l.view.borrow().clone());
+        let config = self.config_tx.borrow().clone();
         let gpus = plan
             .gpus
             .iter()
@@ -1031,6 +1053,7 @@ impl Supervisor {
                     listed_until: rs.and_then(|s| s.listed_until),
                     volunteer_running: vs.is_some_and(|s| s.working),
                     running_cost: input.running_cost.clone(),
+                    limits: config.thermal.limits_for(&t.gpu.uuid, t.gpu.index),
                 }
             })
             .collect();
@@ -1055,7 +1078,7 @@ impl Supervisor {
             },
             config: ConfigView {
                 path: self
-                    .config_watch
+                    .config_watcher
                     .as_ref()
                     .map(|w| w.path().display().to_string()),
                 error: self.config_error.clone(),
@@ -1099,6 +1122,9 @@ impl Supervisor {
         }
         if let Some(ledger) = self.ledger.take() {
             ledger.close(self.clock.now()).await;
+        }
+        if let Some(file) = self.overrides_file.take() {
+            file.close().await;
         }
         if let Some(tx) = &self.snapshot_tx {
             let mut last = (**tx.borrow()).clone();
@@ -1219,6 +1245,14 @@ fn volunteer_availability(
             },
         },
         (None, Some(_)) => VolunteerAvailability::Ready,
+    }
+}
+
+/// The next configuration the watcher read; never, when there is no watcher.
+async fn next_load(loads: &mut Option<mpsc::Receiver<LoadedConfig>>) -> Option<LoadedConfig> {
+    match loads {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -279,6 +279,31 @@ async fn an_override_from_a_front_end_applies_and_expires_by_itself() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_snapshot_carries_each_gpus_thermal_limits_and_follows_a_reload() {
+    let r = rig("limits", volunteer_only(), 2, vec![]).await;
+    settle(1500).await;
+    let s = r.handle.snapshot();
+    assert!(s.gpus.iter().all(|g| g.limits.soft_limit_c == 83.0));
+
+    // GPU 1 gets its own soft limit; GPU 0 keeps [thermal]'s, which changes too.
+    std::fs::write(
+        r.dir.join("config.toml"),
+        "[schedule]\ndefault = [\"volunteer\"]\n[thermal]\nsoft_limit_c = 80.0\n\
+         [thermal.gpu.\"1\"]\nsoft_limit_c = 72.0\ncritical_limit_c = 85.0\n",
+    )
+    .unwrap();
+    r.handle.reload_config().await.unwrap();
+    settle(1100).await;
+    let s = r.handle.snapshot();
+    let by_index = |i: u32| &s.gpus.iter().find(|g| g.gpu.index == i).unwrap().limits;
+    assert_eq!(by_index(0).soft_limit_c, 80.0);
+    assert_eq!(by_index(0).critical_limit_c, 90.0);
+    assert_eq!(by_index(1).soft_limit_c, 72.0);
+    assert_eq!(by_index(1).critical_limit_c, 85.0);
+    r.agent.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn an_invalid_config_change_keeps_the_last_good_one_and_is_reported() {
     let r = rig("config", volunteer_only(), 1, vec![]).await;
     settle(1500).await;

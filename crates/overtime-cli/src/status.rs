@@ -367,6 +367,7 @@ mod tests {
             listed_until: None,
             volunteer_running: false,
             running_cost: None,
+            limits: Default::default(),
         }
     }
 

@@ -10,7 +10,6 @@ use overtime_agent::paths::Paths;
 use overtime_agent::providers::demo::DemoMarket;
 use overtime_agent::startup::{self, DemoOptions, StartOptions};
 use overtime_agent::supervisor::Agent;
-use overtime_core::config::Config;
 
 use tokio::sync::watch;
 
@@ -72,8 +71,6 @@ pub struct AgentHost {
     pub api_status: watch::Receiver<ApiStatus>,
     /// The configuration file failed to load; the agent runs on defaults until it is fixed.
     pub startup_config_error: Option<String>,
-    /// The configuration in force at start.
-    pub config: Config,
 }
 
 /// Why the agent could not start at all.
@@ -101,7 +98,7 @@ impl AgentHost {
                 },
             },
         };
-        let agent = startup::start(config.clone(), &paths, start).await?;
+        let agent = startup::start(config, &paths, start).await?;
 
         let api = ApiHost::start(
             agent.handle.clone(),
@@ -116,7 +113,6 @@ impl AgentHost {
             api: Some(api),
             paths,
             startup_config_error,
-            config,
         })
     }
 
@@ -130,7 +126,6 @@ impl AgentHost {
             paths,
             api_status: watch::channel(ApiStatus::Disabled).1,
             startup_config_error: None,
-            config: Config::default(),
         }
     }
 

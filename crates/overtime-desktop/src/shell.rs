@@ -65,7 +65,7 @@ impl Shell {
         let snapshot = self.handle.snapshot();
         let mut facts = lock(&self.facts);
         facts.api = ApiState::from_status(&self.api_status.borrow());
-        UiSnapshot::from_agent(&snapshot, &self.handle.config(), &facts)
+        UiSnapshot::from_agent(&snapshot, &facts)
     }
 
     /// Keeps `snapshot`'s readings for the charts of windows opened later.

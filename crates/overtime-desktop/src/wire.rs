@@ -7,7 +7,6 @@
 
 use overtime_agent::providers::ProviderKind;
 use overtime_agent::snapshot::{AgentSnapshot, GpuStatus};
-use overtime_core::config::Config;
 use overtime_core::i18n::Catalogue;
 use overtime_core::{OverrideScope, Reason};
 use serde::Serialize;
@@ -161,8 +160,9 @@ fn ms(t: jiff::Timestamp) -> i64 {
 }
 
 impl UiSnapshot {
-    /// Builds the dashboard's view. `config` supplies the thermal limits in force per GPU.
-    pub fn from_agent(s: &AgentSnapshot, config: &Config, shell: &ShellFacts) -> UiSnapshot {
+    /// Builds the dashboard's view from the agent's snapshot, which carries the thermal limits
+    /// in force per GPU.
+    pub fn from_agent(s: &AgentSnapshot, shell: &ShellFacts) -> UiSnapshot {
         UiSnapshot {
             at_ms: ms(s.at),
             agent_version: s.agent_version.clone(),
@@ -174,7 +174,7 @@ impl UiSnapshot {
                 .iter()
                 .map(|g| UiGpu {
                     sentence: g.reason.with_mode(g.mode, shell.catalogue, &s.time_zone()),
-                    ..UiGpu::from_status(g, config)
+                    ..UiGpu::from_status(g)
                 })
                 .collect(),
             overrides: s
@@ -225,8 +225,8 @@ impl UiSnapshot {
 }
 
 impl UiGpu {
-    fn from_status(g: &GpuStatus, config: &Config) -> UiGpu {
-        let limits = config.thermal.limits_for(&g.gpu.uuid, g.gpu.index);
+    fn from_status(g: &GpuStatus) -> UiGpu {
+        let limits = &g.limits;
         UiGpu {
             uuid: g.gpu.uuid.clone(),
             index: g.gpu.index,

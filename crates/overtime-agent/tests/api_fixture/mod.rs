@@ -82,6 +82,7 @@ pub fn snapshot() -> AgentSnapshot {
             listed_until: None,
             volunteer_running: false,
             running_cost: None,
+            limits: Default::default(),
         };
     let decision = DecisionRecord {
         at,
