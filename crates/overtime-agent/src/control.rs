@@ -30,8 +30,12 @@ pub enum Control {
     Auto,
     /// Clear the overrides set for this one GPU (by UUID); one set for every GPU stays.
     AutoGpu(String),
-    /// Force a mode on every GPU (or one) until cleared.
-    Force { mode: Mode, gpu: Option<String> },
+    /// Force a mode on every GPU (or one, by UUID) until `until`, or until cleared.
+    Force {
+        mode: Mode,
+        gpu: Option<String>,
+        until: Option<Timestamp>,
+    },
     /// Idle every GPU for a while.
     Pause(PausePreset),
 }
@@ -67,9 +71,12 @@ pub async fn apply(
     match control {
         Control::Auto => handle.clear_override(OverrideScope::AllGpus).await,
         Control::AutoGpu(uuid) => handle.clear_override(OverrideScope::Gpu(uuid)).await,
-        Control::Force { mode, gpu } => {
+        Control::Force { mode, gpu, until } => {
+            if until.is_some_and(|t| t <= now) {
+                return Err(AgentError::TimePassed);
+            }
             let scope = gpu.map_or(OverrideScope::AllGpus, OverrideScope::Gpu);
-            handle.set_override(mode, scope, None).await
+            handle.set_override(mode, scope, until).await
         }
         Control::Pause(preset) => {
             handle
@@ -168,6 +175,7 @@ mod tests {
         let force_one = Control::Force {
             mode: Mode::Volunteer,
             gpu: Some(uuid.clone()),
+            until: None,
         };
         act(&handle, force_one).await.unwrap();
         act(&handle, Control::Pause(PausePreset::UntilResumed))
@@ -193,6 +201,7 @@ mod tests {
             Control::Force {
                 mode: Mode::Rental,
                 gpu: Some("GPU-nope".into()),
+                until: None,
             },
         )
         .await;
@@ -200,6 +209,18 @@ mod tests {
             matches!(&refused, Err(e) if e.code() == crate::error::ErrorCode::Rejected),
             "{refused:?}"
         );
+
+        // An end already past is refused before it reaches the agent.
+        let past = act(
+            &handle,
+            Control::Force {
+                mode: Mode::Idle,
+                gpu: None,
+                until: Some(Timestamp::now() - SignedDuration::from_secs(1)),
+            },
+        )
+        .await;
+        assert!(matches!(past, Err(AgentError::TimePassed)), "{past:?}");
         agent.stop().await;
 
         // Once stopped, the handle reports the agent as unavailable rather than hanging.

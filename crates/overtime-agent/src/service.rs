@@ -41,10 +41,14 @@ use crate::snapshot::AgentSnapshot;
 pub enum AgentRequest {
     /// The latest snapshot.
     Status,
-    /// Force `mode` on every GPU (`gpu` null) or one (by UUID) until cleared.
+    /// Force `mode` on every GPU (`gpu` null) or one (by UUID) until `until` (RFC 3339, such
+    /// as `2026-11-24T23:00:00+01:00`), or until cleared when that is absent.
     SetMode {
         mode: Mode,
         gpu: Option<String>,
+        #[serde(default)]
+        #[ts(optional, type = "string")]
+        until: Option<Timestamp>,
     },
     /// Idle every GPU for a while.
     Pause {
@@ -211,7 +215,10 @@ impl AgentService {
         let done = |()| AgentResponse::Done;
         match request {
             R::Status => Ok(AgentResponse::Status(self.handle.snapshot())),
-            R::SetMode { mode, gpu } => self.control(Control::Force { mode, gpu }).await.map(done),
+            R::SetMode { mode, gpu, until } => self
+                .control(Control::Force { mode, gpu, until })
+                .await
+                .map(done),
             R::Pause { preset } => self.control(Control::Pause(preset)).await.map(done),
             R::ResumeAuto { gpu } => self
                 .control(gpu.map_or(Control::Auto, Control::AutoGpu))
@@ -386,7 +393,8 @@ mod tests {
             r,
             AgentRequest::SetMode {
                 mode: Mode::Idle,
-                gpu: None
+                gpu: None,
+                until: None
             }
         ));
         let r: AgentRequest = serde_json::from_value(json!({"method": "timeline"})).unwrap();
@@ -474,6 +482,7 @@ mod tests {
             .call(AgentRequest::SetMode {
                 mode: Mode::Idle,
                 gpu: Some("GPU-nope".into()),
+                until: None,
             })
             .await
             .unwrap_err();

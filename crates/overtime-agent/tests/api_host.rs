@@ -13,6 +13,7 @@ use std::time::Duration;
 use api_fixture::snapshot;
 use overtime_agent::AgentHandle;
 use overtime_agent::api::{ApiHost, ApiStatus};
+use overtime_agent::service::AgentService;
 use overtime_core::config::{ApiConfig, Config};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -56,7 +57,7 @@ async fn rig(api: ApiConfig) -> Rig {
     };
     let shutdown = CancellationToken::new();
     let host = ApiHost::start(
-        handle,
+        AgentService::new(handle, dir.path().join("overtime.toml")),
         dir.path().join("state").join("api-token"),
         shutdown.clone(),
     )

@@ -13,6 +13,7 @@ use api_fixture::{Seen, UUID_0, UUID_1, fake_agent, snapshot};
 use jiff::{SignedDuration, Timestamp};
 use overtime_agent::api::wire::{ErrorBody, OverrideApplied, OverrideCleared};
 use overtime_agent::api::{ApiError, ApiServer, ApiToken, serve};
+use overtime_agent::service::AgentService;
 use overtime_agent::snapshot::DecisionRecord;
 use overtime_agent::{AgentHandle, AgentSnapshot};
 use overtime_core::{Mode, OverrideScope};
@@ -48,6 +49,14 @@ fn temp_dir() -> TempDir {
     TempDir(dir)
 }
 
+/// The service over the fake agent; its configuration file is never written by these tests.
+fn service(handle: AgentHandle) -> AgentService {
+    AgentService::new(
+        handle,
+        std::env::temp_dir().join("overtime-api-test-no-config.toml"),
+    )
+}
+
 async fn start_with(
     handle: AgentHandle,
     seen: mpsc::UnboundedReceiver<Seen>,
@@ -57,7 +66,7 @@ async fn start_with(
     let token_file = dir.0.join("state").join("api-token");
     let token = ApiToken::load_or_create(&token_file).unwrap();
     let shutdown = CancellationToken::new();
-    let server = serve(handle, 0, metrics, token.clone(), shutdown.clone())
+    let server = serve(service(handle), 0, metrics, token.clone(), shutdown.clone())
         .await
         .unwrap();
     Running {
@@ -117,6 +126,7 @@ async fn api_routes_refuse_requests_without_the_right_token_and_say_where_it_is(
         (reqwest::Method::POST, "/api/v1/override"),
         (reqwest::Method::DELETE, "/api/v1/override"),
         (reqwest::Method::POST, "/api/v1/config/reload"),
+        (reqwest::Method::POST, "/api/v1/call"),
     ];
     let wrong = ApiToken::generate().unwrap();
     for (method, path) in routes {
@@ -500,7 +510,7 @@ async fn a_port_in_use_is_reported_with_what_to_do() {
     let port = taken.local_addr().unwrap().port();
     let (handle, _seen) = fake_agent(snapshot(), Ok(()));
     let err = serve(
-        handle,
+        service(handle),
         port,
         true,
         ApiToken::generate().unwrap(),
@@ -547,7 +557,7 @@ async fn the_token_file_is_private_and_reused_across_restarts() {
     assert_eq!(again.expose_secret(), api.token.expose_secret());
     let (handle, _seen) = fake_agent(snapshot(), Ok(()));
     let shutdown = CancellationToken::new();
-    let second = serve(handle, 0, true, again, shutdown.clone())
+    let second = serve(service(handle), 0, true, again, shutdown.clone())
         .await
         .unwrap();
     let response = api
@@ -559,4 +569,98 @@ async fn the_token_file_is_private_and_reused_across_restarts() {
         .unwrap();
     assert_eq!(response.status(), 200);
     shutdown.cancel();
+}
+
+impl Running {
+    async fn call(&self, body: serde_json::Value) -> reqwest::Response {
+        self.authed(self.http.post(self.url("/api/v1/call")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_service_route_answers_the_same_requests_the_window_sends() {
+    let mut api = start(Ok(())).await;
+
+    let response = api.call(json!({"method": "status"})).await;
+    assert_eq!(response.status(), 200);
+    let status: AgentSnapshot = response.json().await.unwrap();
+    assert_eq!(status, snapshot());
+
+    let response = api
+        .call(json!({"method": "set_mode", "params": {"mode": "volunteer", "gpu": UUID_0, "until": "2099-01-01T00:00:00Z"}}))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.json::<serde_json::Value>().await.unwrap(),
+        json!(null)
+    );
+    assert_eq!(
+        api.next_seen().await,
+        Seen::Set {
+            mode: Mode::Volunteer,
+            scope: OverrideScope::Gpu(UUID_0.to_owned()),
+            until: Some("2099-01-01T00:00:00Z".parse().unwrap()),
+        }
+    );
+
+    let response = api
+        .call(json!({"method": "resume_auto", "params": {}}))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        api.next_seen().await,
+        Seen::Clear {
+            scope: OverrideScope::AllGpus
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_service_route_refuses_with_the_services_code_and_fields() {
+    let mut api = start(Ok(())).await;
+
+    // An end already past never reaches the agent.
+    let response = api
+        .call(json!({"method": "set_mode", "params": {"mode": "idle", "gpu": null, "until": "2001-01-01T00:00:00Z"}}))
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "rejected");
+    assert!(
+        body["message"].as_str().unwrap().contains("already passed"),
+        "{body}"
+    );
+
+    // Settings are validated as in the window: the field, and what to do.
+    let response = api
+        .call(json!({"method": "save_api", "params": {"form": {"enabled": true, "port": "80", "metrics": true}}}))
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_settings");
+    assert_eq!(body["fields"][0]["field"], "api.port");
+    assert!(
+        body["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1024"),
+        "{body}"
+    );
+
+    // Not a request of the service at all.
+    let response = api.call(json!({"method": "format_disk"})).await;
+    let (status, body) = error_of(response).await;
+    assert_eq!(status, 400);
+    assert_eq!(body.code, "bad_request");
+    assert!(body.message.contains("method"), "{}", body.message);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), api.seen.recv())
+            .await
+            .is_err(),
+        "a refused request reached the agent"
+    );
 }

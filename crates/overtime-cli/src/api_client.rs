@@ -268,7 +268,10 @@ mod tests {
         let token = ApiToken::generate().unwrap();
         let shutdown = CancellationToken::new();
         let server = serve(
-            AgentHandle::new(snapshots, commands, Default::default()),
+            overtime_agent::service::AgentService::new(
+                AgentHandle::new(snapshots, commands, Default::default()),
+                std::env::temp_dir().join("overtime-cli-test-no-config.toml"),
+            ),
             0,
             true,
             token.clone(),

@@ -6,6 +6,7 @@ use overtime_agent::config_file;
 use overtime_agent::paths::Paths;
 use overtime_agent::providers::demo::DemoMarket;
 use overtime_agent::providers::setup::DemoOptions;
+use overtime_agent::service::AgentService;
 use overtime_agent::startup::{self, StartOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,7 +61,7 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
     // A rig started for its API should not run on silently without one: a start that fails
     // stops the daemon. Later changes to `[api]` apply while it runs.
     let api = ApiHost::start(
-        agent.handle.clone(),
+        AgentService::new(agent.handle.clone(), paths.config_file.clone()),
         paths.api_token_file(),
         agent.shutdown_token().child_token(),
     )

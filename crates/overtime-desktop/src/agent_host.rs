@@ -8,6 +8,7 @@ use overtime_agent::AgentHandle;
 use overtime_agent::api::{ApiHost, ApiStatus};
 use overtime_agent::paths::Paths;
 use overtime_agent::providers::demo::DemoMarket;
+use overtime_agent::service::AgentService;
 use overtime_agent::startup::{self, DemoOptions, StartOptions};
 use overtime_agent::supervisor::Agent;
 
@@ -101,7 +102,7 @@ impl AgentHost {
         let agent = startup::start(config, &paths, start).await?;
 
         let api = ApiHost::start(
-            agent.handle.clone(),
+            AgentService::new(agent.handle.clone(), paths.config_file.clone()),
             paths.api_token_file(),
             agent.shutdown_token().child_token(),
         )

@@ -109,7 +109,11 @@ impl Item {
 }
 
 fn force(mode: UiMode) -> TrayAction {
-    TrayAction::Control(Control::Force { mode, gpu: None })
+    TrayAction::Control(Control::Force {
+        mode,
+        gpu: None,
+        until: None,
+    })
 }
 
 impl ksni::Tray for Item {

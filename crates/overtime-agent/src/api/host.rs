@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::{ApiServer, ApiToken, serve};
-use crate::handle::AgentHandle;
+use crate::service::AgentService;
 
 /// How long a stopping server may take to finish open requests before it is dropped anyway, so
 /// a hung client cannot keep the old port (or the agent's shutdown) waiting.
@@ -48,16 +48,16 @@ impl ApiHost {
     /// succeeded or failed ([`ApiHost::status`] tells which). From then on it follows `[api]`
     /// until `shutdown` is cancelled or the agent stops.
     pub async fn start(
-        handle: AgentHandle,
+        service: AgentService,
         token_file: PathBuf,
         shutdown: CancellationToken,
     ) -> ApiHost {
-        let mut config = handle.config.clone();
+        let mut config = service.handle().config.clone();
         let wanted = config.borrow_and_update().api.clone();
-        let running = start_server(&handle, &token_file, &wanted, &shutdown).await;
+        let running = start_server(&service, &token_file, &wanted, &shutdown).await;
         let (status_tx, status) = watch::channel(running.status(&wanted));
         let task = tokio::spawn(follow_config(
-            handle, token_file, shutdown, config, wanted, running, status_tx,
+            service, token_file, shutdown, config, wanted, running, status_tx,
         ));
         ApiHost { status, task }
     }
@@ -121,7 +121,7 @@ impl Running {
 }
 
 async fn start_server(
-    handle: &AgentHandle,
+    service: &AgentService,
     token_file: &std::path::Path,
     config: &ApiConfig,
     shutdown: &CancellationToken,
@@ -142,7 +142,7 @@ async fn start_server(
     };
     let stop = shutdown.child_token();
     match serve(
-        handle.clone(),
+        service.clone(),
         config.port,
         config.metrics,
         token,
@@ -164,7 +164,7 @@ fn failed(error: String) -> Running {
 }
 
 async fn follow_config(
-    handle: AgentHandle,
+    service: AgentService,
     token_file: PathBuf,
     shutdown: CancellationToken,
     mut config: watch::Receiver<std::sync::Arc<overtime_core::config::Config>>,
@@ -188,7 +188,7 @@ async fn follow_config(
                     continue;
                 }
                 running.stop().await;
-                running = start_server(&handle, &token_file, &next, &shutdown).await;
+                running = start_server(&service, &token_file, &next, &shutdown).await;
                 status.send_replace(running.status(&next));
                 wanted = next;
             }

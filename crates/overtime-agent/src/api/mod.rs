@@ -12,6 +12,7 @@
 //! | `DELETE /api/v1/override[?gpu=]` | back to automatic → [`wire::OverrideCleared`] |
 //! | `GET /api/v1/decisions` | the recent mode changes |
 //! | `POST /api/v1/config/reload` | re-read the config file (422 when it is invalid) |
+//! | `POST /api/v1/call` | any [`AgentRequest`](crate::service::AgentRequest) → its answer |
 //! | `GET /metrics` | Prometheus text format (when `api.metrics` is on) |
 //! | `GET /healthz` | `ok` |
 //!
@@ -28,7 +29,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::handle::AgentHandle;
+use crate::service::AgentService;
 pub use host::{ApiHost, ApiStatus};
 pub use token::{ApiToken, TokenError};
 
@@ -67,7 +68,7 @@ pub enum ApiError {
 /// on. Requests under `/api/v1` must carry `Authorization: Bearer <token>`. When `shutdown` is
 /// cancelled the server stops accepting, lets open requests finish, and its task ends.
 pub async fn serve(
-    handle: AgentHandle,
+    service: AgentService,
     port: u16,
     metrics_enabled: bool,
     token: ApiToken,
@@ -82,7 +83,7 @@ pub async fn serve(
     let addr = listener
         .local_addr()
         .map_err(|source| ApiError::Bind { port, source })?;
-    let app = routes::router(handle, token, metrics_enabled);
+    let app = routes::router(service, token, metrics_enabled);
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown.cancelled_owned())

@@ -1,7 +1,8 @@
 //! The API's routes and their guards: token check, Host check, body limit, JSON errors.
 //!
-//! Handlers only read the snapshot and send commands through the [`AgentHandle`]; the agent
-//! stays the one owner of state. Every failure is a JSON [`ErrorBody`] with a fitting status.
+//! Handlers ask the agent's one [`AgentService`], as the window and the tray do, so an override
+//! set here is the same request as one set from the dashboard; the agent stays the one owner of
+//! state. Every failure is a JSON [`ErrorBody`] with a fitting status.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,9 +23,9 @@ use super::token::ApiToken;
 use super::wire::{
     ErrorBody, GpuSelector, MAX_OVERRIDE_S, OverrideApplied, OverrideCleared, OverrideRequest,
 };
-use crate::error::AgentError;
-use crate::handle::AgentHandle;
+use crate::error::{AgentError, ErrorCode};
 use crate::metrics;
+use crate::service::{AgentRequest, AgentResponse, AgentService};
 use crate::snapshot::AgentSnapshot;
 
 /// The largest request body accepted; real ones are under 200 bytes.
@@ -33,15 +34,15 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 
 struct ApiState {
-    handle: AgentHandle,
+    service: AgentService,
     token: ApiToken,
     metrics_enabled: bool,
 }
 
 /// The whole API as one router, ready for `axum::serve`.
-pub(super) fn router(handle: AgentHandle, token: ApiToken, metrics_enabled: bool) -> Router {
+pub(super) fn router(service: AgentService, token: ApiToken, metrics_enabled: bool) -> Router {
     let state = Arc::new(ApiState {
-        handle,
+        service,
         token,
         metrics_enabled,
     });
@@ -53,6 +54,7 @@ pub(super) fn router(handle: AgentHandle, token: ApiToken, metrics_enabled: bool
         )
         .route("/api/v1/decisions", get(decisions))
         .route("/api/v1/config/reload", post(reload_config))
+        .route("/api/v1/call", post(call))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .merge(authed)
@@ -180,12 +182,52 @@ async fn require_token(
     }
 }
 
-async fn status(State(state): State<Arc<ApiState>>) -> Response {
-    axum::Json(state.handle.snapshot()).into_response()
+async fn status(State(state): State<Arc<ApiState>>) -> Result<Response, Failure> {
+    let answer = run_command(state.service.call(AgentRequest::Status), "status_failed").await?;
+    Ok(axum::Json(answer).into_response())
 }
 
 async fn decisions(State(state): State<Arc<ApiState>>) -> Response {
-    axum::Json(state.handle.snapshot().recent_decisions.clone()).into_response()
+    axum::Json(state.service.handle().snapshot().recent_decisions.clone()).into_response()
+}
+
+/// Any request of the agent's service, as `{"method": …, "params": …}` — the same requests the
+/// window sends — answered with the service's answer, or its error with code and fields.
+async fn call(
+    State(state): State<Arc<ApiState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Response> {
+    let body = body.map_err(|r| Failure::from(r).into_response())?;
+    let request: AgentRequest = serde_json::from_slice(&body).map_err(|e| {
+        Failure::bad_request(
+            "bad_request",
+            format!(
+                "the body is not a request of the agent's service ({e}); send                  {{\"method\": \"status\"}} or, with parameters, {{\"method\": \"history\", \
+                 \"params\": {{…}}}} as listed in the generated bindings"
+            ),
+        )
+        .into_response()
+    })?;
+    let method = request.method();
+    match tokio::time::timeout(COMMAND_TIMEOUT, state.service.call(request)).await {
+        Ok(Ok(answer)) => Ok(axum::Json(answer).into_response()),
+        Ok(Err(e)) => {
+            tracing::debug!(method, error = %e, "service request through the API refused");
+            Err((status_of(&e), axum::Json(e)).into_response())
+        }
+        Err(_) => Err(timed_out().into_response()),
+    }
+}
+
+/// The HTTP status for a refused service request.
+fn status_of(e: &AgentError) -> StatusCode {
+    match e.code() {
+        ErrorCode::AgentUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Rejected | ErrorCode::InvalidSettings => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::ConfigFile | ErrorCode::Ledger | ErrorCode::Export => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
 }
 
 async fn set_override(
@@ -207,7 +249,7 @@ async fn set_override(
         .parse()
         .map_err(|e: String| Failure::bad_request("bad_mode", e))?;
     let until = expiry(request.until.as_deref(), request.for_s, Timestamp::now())?;
-    let snapshot = state.handle.snapshot();
+    let snapshot = state.service.handle().snapshot();
     let gpu = request
         .gpu
         .as_ref()
@@ -215,7 +257,11 @@ async fn set_override(
         .transpose()?;
     let scope = scope_of(gpu.as_ref());
     run_command(
-        state.handle.set_override(mode, scope.clone(), until),
+        state.service.call(AgentRequest::SetMode {
+            mode,
+            gpu: gpu.as_ref().map(|g| g.uuid.clone()),
+            until,
+        }),
         "override_rejected",
     )
     .await?;
@@ -248,14 +294,16 @@ async fn clear_override(
     query: Result<Query<ClearQuery>, QueryRejection>,
 ) -> Result<axum::Json<OverrideCleared>, Failure> {
     let Query(query) = query.map_err(|e| Failure::bad_request("bad_query", e.body_text()))?;
-    let snapshot = state.handle.snapshot();
+    let snapshot = state.service.handle().snapshot();
     let gpu = query
         .gpu
         .map(|g| resolve_gpu(&snapshot, &GpuSelector::Text(g)))
         .transpose()?;
     let scope = scope_of(gpu.as_ref());
     run_command(
-        state.handle.clear_override(scope.clone()),
+        state.service.call(AgentRequest::ResumeAuto {
+            gpu: gpu.as_ref().map(|g| g.uuid.clone()),
+        }),
         "override_rejected",
     )
     .await?;
@@ -268,7 +316,11 @@ async fn clear_override(
 }
 
 async fn reload_config(State(state): State<Arc<ApiState>>) -> Result<Response, Failure> {
-    run_command(state.handle.reload_config(), "config_invalid").await?;
+    run_command(
+        state.service.call(AgentRequest::ReloadConfig),
+        "config_invalid",
+    )
+    .await?;
     Ok(axum::Json(serde_json::json!({ "ok": true })).into_response())
 }
 
@@ -281,7 +333,7 @@ async fn prometheus(State(state): State<Arc<ApiState>>) -> Response {
         )
         .into_response();
     }
-    let body = metrics::render(&state.handle.snapshot());
+    let body = metrics::render(&state.service.handle().snapshot());
     ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], body).into_response()
 }
 
@@ -295,7 +347,7 @@ async fn not_found(method: Method, uri: Uri) -> Failure {
         "not_found",
         format!(
             "no such endpoint: {method} {}. The API serves /api/v1/status, /api/v1/override, \
-             /api/v1/decisions, /api/v1/config/reload, /metrics and /healthz",
+             /api/v1/decisions, /api/v1/config/reload, /api/v1/call, /metrics and /healthz",
             uri.path()
         ),
     )
@@ -312,11 +364,11 @@ async fn method_not_allowed(method: Method, uri: Uri, _headers: HeaderMap) -> Fa
 /// Sends a command and maps the agent's answer: refused → 422 with `refused_code`, agent gone →
 /// 503, no answer in time → 504.
 async fn run_command(
-    command: impl Future<Output = Result<(), AgentError>>,
+    command: impl Future<Output = Result<AgentResponse, AgentError>>,
     refused_code: &'static str,
-) -> Result<(), Failure> {
+) -> Result<AgentResponse, Failure> {
     match tokio::time::timeout(COMMAND_TIMEOUT, command).await {
-        Ok(Ok(())) => Ok(()),
+        Ok(Ok(answer)) => Ok(answer),
         Ok(Err(e)) if e.is_unavailable() => Err(Failure::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "agent_stopped",
@@ -327,15 +379,19 @@ async fn run_command(
             refused_code,
             e.to_string(),
         )),
-        Err(_) => Err(Failure::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            "agent_timeout",
-            format!(
-                "the agent did not answer within {} s; it may be stuck, check its log",
-                COMMAND_TIMEOUT.as_secs()
-            ),
-        )),
+        Err(_) => Err(timed_out()),
     }
+}
+
+fn timed_out() -> Failure {
+    Failure::new(
+        StatusCode::GATEWAY_TIMEOUT,
+        "agent_timeout",
+        format!(
+            "the agent did not answer within {} s; it may be stuck, check its log",
+            COMMAND_TIMEOUT.as_secs()
+        ),
+    )
 }
 
 /// The end of an override from `until` (RFC 3339) or `for_s` (seconds from `now`).
