@@ -168,13 +168,25 @@ mod tests {
 
     #[test]
     fn errors_cross_as_code_message_and_fields() {
-        let e = AgentError::InvalidSettings(vec![FieldError {
-            field: "thermal.soft_limit_c".into(),
-            message: "must be below the critical limit".into(),
-        }]);
+        let e = AgentError::InvalidSettings(vec![FieldError::new(
+            "thermal.soft_limit_c".into(),
+            overtime_core::config::Problem::new("config-outOfRange")
+                .number("value", 120.5)
+                .text("min", 40)
+                .text("max", 105)
+                .text("unit", " °C"),
+        )]);
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["code"], "invalid_settings");
         assert_eq!(json["fields"][0]["field"], "thermal.soft_limit_c");
+        // The window renders the problem in its language; numbers stay numbers.
+        assert_eq!(json["fields"][0]["problem"]["id"], "config-outOfRange");
+        assert_eq!(json["fields"][0]["problem"]["args"]["value"], 120.5);
+        assert_eq!(json["fields"][0]["problem"]["args"]["min"], "40");
+        assert_eq!(
+            json["fields"][0]["message"],
+            "120.5 is out of range; use a value from 40 to 105 °C"
+        );
         assert!(
             json["message"]
                 .as_str()

@@ -264,7 +264,13 @@ fn an_error_displays_as_file_line_column_field_message() {
         column: Some(7),
         field: "schedule.window[2].end".to_owned(),
         message: "\"25:00\" is not a time; use HH:MM between 00:00 and 24:00".to_owned(),
+        problem: overtime_core::config::Problem::new("config-time-notAnEnd").text("text", "25:00"),
     };
+    assert_eq!(
+        error.problem.english(),
+        error.message,
+        "the message is the problem in English"
+    );
     assert_eq!(
         error.to_string(),
         "overtime.toml:14:7: schedule.window[2].end: \"25:00\" is not a time; use HH:MM between 00:00 and 24:00"

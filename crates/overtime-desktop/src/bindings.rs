@@ -34,6 +34,7 @@ fn render() -> String {
     use overtime_agent::settings::credentials::{CredentialName, CredentialState, SetCredential};
     use overtime_agent::settings::provider_check::{CheckOutcome, ProviderCheck, ProviderTarget};
     use overtime_core::Period;
+    use overtime_core::config::Problem;
     use overtime_core::config::edit::api::ApiForm;
     use overtime_core::config::edit::electricity::{ElectricityForm, TariffPeriodForm};
     use overtime_core::config::edit::notifications::NotificationsForm;
@@ -87,6 +88,7 @@ fn render() -> String {
         ProviderCheck::decl(),
         AutostartState::decl(),
         ErrorCode::decl(),
+        Problem::decl(),
         FieldError::decl(),
         CommandErrorWire::decl(),
         Period::decl(),

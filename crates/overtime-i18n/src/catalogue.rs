@@ -65,6 +65,9 @@ fn bundle(language: Language) -> Bundle {
     // Fluent wraps placeables in Unicode isolation marks by default; the tray and the
     // notifications show plain text, where those marks would be invisible noise.
     bundle.set_use_isolating(false);
+    if language == Language::German {
+        bundle.set_formatter(Some(german_number));
+    }
     // A broken entry is left out rather than losing the whole language; the catalogue tests
     // make sure there is none.
     let resource = match FluentResource::try_new(language.source().to_owned()) {
@@ -74,6 +77,25 @@ fn bundle(language: Language) -> Bundle {
     // Only duplicate ids fail here, and the tests rule those out; the first one wins.
     let _ = bundle.add_resource(resource);
     bundle
+}
+
+/// Fluent's Rust side writes numbers the English way; German uses a decimal comma, as the
+/// window's `Intl` does (40,5 °C).
+fn german_number(
+    value: &fluent_bundle::FluentValue<'_>,
+    _: &intl_memoizer::concurrent::IntlLangMemoizer,
+) -> Option<String> {
+    match value {
+        fluent_bundle::FluentValue::Number(n) => Some(n.as_string().replace('.', ",")),
+        _ => None,
+    }
+}
+
+/// A message argument: text as it is, or a number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Arg<'a> {
+    Text(&'a str),
+    Number(f64),
 }
 
 /// The strings of one language. Cheap to copy; the bundles behind it are built once.
@@ -113,6 +135,23 @@ impl Catalogue {
         for (name, value) in args {
             fluent_args.set(*name, *value);
         }
+        self.format(id, &fluent_args)
+    }
+
+    /// As [`Catalogue::text`], with arguments that may be numbers: a number selects a variant
+    /// (`[0] Monday`) and is written as a number rather than as text.
+    pub fn text_with(&self, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            match value {
+                Arg::Text(text) => fluent_args.set(*name, *text),
+                Arg::Number(n) => fluent_args.set(*name, *n),
+            }
+        }
+        self.format(id, &fluent_args)
+    }
+
+    fn format(&self, id: &str, fluent_args: &FluentArgs<'_>) -> String {
         let order: &[&Bundle] = match self.language {
             Language::English => &[&*ENGLISH],
             Language::German => &[&*GERMAN, &*ENGLISH],
@@ -121,7 +160,7 @@ impl Catalogue {
             if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
                 let mut errors = Vec::new();
                 let text: Cow<'_, str> =
-                    bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+                    bundle.format_pattern(pattern, Some(fluent_args), &mut errors);
                 return text.into_owned();
             }
         }

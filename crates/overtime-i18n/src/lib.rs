@@ -13,4 +13,4 @@
 mod catalogue;
 mod money;
 
-pub use catalogue::{Catalogue, Language};
+pub use catalogue::{Arg, Catalogue, Language};

@@ -337,12 +337,31 @@ supported: boolean, enabled: boolean, };
 
 export type ErrorCode = "agent_unavailable" | "rejected" | "invalid_settings" | "config_file" | "ledger" | "export";
 
+export type Problem = { 
+/**
+ * The Fluent message id, e.g. `config-outOfRange`.
+ */
+id: string, 
+/**
+ * The message's variables: text as the user wrote it, or numbers each language writes its
+ * own way (40,5 °C in German).
+ */
+args: Record<string, string | number>, };
+
 export type FieldError = { 
 /**
  * Dotted path as the configuration names it, e.g. `thermal.soft_limit_c` or
  * `thermal.gpu."GPU-1".critical_limit_c`.
  */
-field: string, message: string, };
+field: string, 
+/**
+ * What is wrong and what to do, in English (the CLI, the API, logs).
+ */
+message: string, 
+/**
+ * The same as a catalogue message, which the window renders in the user's language.
+ */
+problem: Problem, };
 
 export type CommandError = { code: ErrorCode, message: string, fields: Array<FieldError>, };
 

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use super::problem::Problem;
+
 /// Day names, Monday first, as a week index (0 = Monday) is printed in messages.
 pub(crate) const DAY_NAMES: [&str; 7] = [
     "Monday",
@@ -20,15 +22,12 @@ pub(crate) fn day_key(day: usize) -> String {
     DAY_NAMES[day % 7][..3].to_ascii_lowercase()
 }
 
-const DAY_HELP: &str = "use mon…sun or monday…sunday, a range such as mon-fri or fri-mon, \
-                        or daily, weekdays or weekends";
-
 /// Reads one `days` entry into the days it selects (index 0 = Monday).
 ///
 /// Accepts `mon`…`sun`, `monday`…`sunday` (any case), ranges `a-b` that wrap past Sunday
 /// (`fri-mon` is Friday to Monday), and `daily`, `weekdays`, `weekends`. The error says what
 /// is wrong and what to write instead.
-pub(crate) fn parse_day_entry(entry: &str) -> Result<[bool; 7], String> {
+pub(crate) fn parse_day_entry(entry: &str) -> Result<[bool; 7], Problem> {
     let text = entry.trim().to_ascii_lowercase();
     let mut days = [false; 7];
     match text.as_str() {
@@ -45,7 +44,7 @@ pub(crate) fn parse_day_entry(entry: &str) -> Result<[bool; 7], String> {
     }
     if let Some((from, to)) = text.split_once('-') {
         let (Some(from), Some(to)) = (day_index(from.trim()), day_index(to.trim())) else {
-            return Err(format!("\"{entry}\" is not a day range; {DAY_HELP}"));
+            return Err(Problem::new("config-days-notARange").text("entry", entry));
         };
         let mut day = from;
         loop {
@@ -62,8 +61,8 @@ pub(crate) fn parse_day_entry(entry: &str) -> Result<[bool; 7], String> {
             days[day] = true;
             Ok(days)
         }
-        None if text.is_empty() => Err(format!("an empty day name; {DAY_HELP}")),
-        None => Err(format!("\"{entry}\" is not a day; {DAY_HELP}")),
+        None if text.is_empty() => Err(Problem::new("config-days-empty")),
+        None => Err(Problem::new("config-days-notADay").text("entry", entry)),
     }
 }
 
@@ -76,13 +75,13 @@ fn day_index(name: &str) -> Option<usize> {
 /// Reads `HH:MM` (one-digit hours allowed) into minutes after midnight.
 ///
 /// `24:00` is accepted only when `allow_end_of_day` (a window's `end`), and yields 1440.
-pub(crate) fn parse_time_of_day(text: &str, allow_end_of_day: bool) -> Result<u16, String> {
-    let range = if allow_end_of_day {
-        "between 00:00 and 24:00"
+pub(crate) fn parse_time_of_day(text: &str, allow_end_of_day: bool) -> Result<u16, Problem> {
+    let id = if allow_end_of_day {
+        "config-time-notAnEnd"
     } else {
-        "between 00:00 and 23:59"
+        "config-time-notAStart"
     };
-    let not_a_time = || format!("\"{text}\" is not a time; use HH:MM {range}");
+    let not_a_time = || Problem::new(id).text("text", text);
     let (hours, minutes) = text.trim().split_once(':').ok_or_else(not_a_time)?;
     let digits = |s: &str, max_len: usize| {
         !s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit())
@@ -94,9 +93,7 @@ pub(crate) fn parse_time_of_day(text: &str, allow_end_of_day: bool) -> Result<u1
     let minutes: u16 = minutes.parse().map_err(|_| not_a_time())?;
     match (hours, minutes) {
         (24, 0) if allow_end_of_day => Ok(1440),
-        (24, 0) => Err(format!(
-            "\"{text}\" cannot be a start; a window that starts at midnight starts at 00:00"
-        )),
+        (24, 0) => Err(Problem::new("config-time-midnightStart").text("text", text)),
         (0..=23, 0..=59) => Ok(hours * 60 + minutes),
         _ => Err(not_a_time()),
     }
@@ -153,7 +150,7 @@ mod tests {
     #[test]
     fn unknown_day_entries_say_what_to_write() {
         for entry in ["funday", "mo", "mon-", "mon-xyz", "", "mon,tue"] {
-            let err = parse_day_entry(entry).unwrap_err();
+            let err = parse_day_entry(entry).unwrap_err().english();
             assert!(err.contains("mon-fri"), "{entry}: {err}");
         }
     }
@@ -167,12 +164,13 @@ mod tests {
         assert!(
             parse_time_of_day("24:00", false)
                 .unwrap_err()
+                .english()
                 .contains("00:00")
         );
         for bad in [
             "25:00", "12:60", "1200", "12:5", "-1:00", "ab:cd", "", "24:01", "123:00",
         ] {
-            let err = parse_time_of_day(bad, true).unwrap_err();
+            let err = parse_time_of_day(bad, true).unwrap_err().english();
             assert!(err.contains("is not a time; use HH:MM"), "{bad}: {err}");
         }
     }

@@ -6,8 +6,11 @@
 mod days;
 pub mod edit;
 mod locate;
+mod problem;
 pub mod providers;
 mod validate;
+
+pub use problem::{Problem, ProblemArg};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -501,7 +504,8 @@ impl Config {
                     line: at.map(|a| a.line),
                     column: at.map(|a| a.column),
                     field: issue.path.to_string(),
-                    message: issue.message,
+                    message: issue.problem.english(),
+                    problem: issue.problem,
                 }
             })
             .collect();
@@ -518,7 +522,8 @@ impl Config {
                 line: None,
                 column: None,
                 field: issue.path.to_string(),
-                message: issue.message,
+                message: issue.problem.english(),
+                problem: issue.problem,
             })
             .collect();
         if errors.is_empty() {
@@ -603,8 +608,10 @@ pub struct ConfigError {
     /// Dotted field path such as `schedule.window[2].end` or `thermal.gpu."0".soft_limit_c`;
     /// empty when the text is not TOML at all.
     pub field: String,
-    /// What is wrong and what to do.
+    /// What is wrong and what to do, in English (the CLI, the API and the log).
     pub message: String,
+    /// The same as data, for a front end that speaks the user's language.
+    pub problem: Problem,
 }
 
 impl fmt::Display for ConfigError {
@@ -682,19 +689,20 @@ fn syntax_error(e: &toml::de::Error, source: &SourceMap<'_>, file: Option<PathBu
         .and_then(|o| source.path_at(o))
         .map(|p| p.to_string())
         .unwrap_or_default();
+    // The parser's own wording cannot be translated; it travels as the detail of a message
+    // that can.
+    let problem = if source.is_toml() {
+        Problem::new("config-toml-value").text("detail", explain_toml_message(e.message()))
+    } else {
+        Problem::new("config-toml-notToml").text("detail", e.message().trim())
+    };
     ConfigError {
         file,
         line: at.map(|a| a.line),
         column: at.map(|a| a.column),
         field,
-        message: if source.is_toml() {
-            explain_toml_message(e.message())
-        } else {
-            format!(
-                "this is not valid TOML: {}; see examples/overtime.toml for the format",
-                e.message().trim()
-            )
-        },
+        message: problem.english(),
+        problem,
     }
 }
 

@@ -6,8 +6,9 @@ use std::ops::RangeInclusive;
 
 use rust_decimal::Decimal;
 
-use super::days::{DAY_NAMES, format_minute_of_day, parse_day_entry, parse_time_of_day};
+use super::days::{format_minute_of_day, parse_day_entry, parse_time_of_day};
 use super::locate::FieldPath;
+use super::problem::Problem;
 use super::providers::{HookKind, RentalChoice, VolunteerChoice};
 use super::{Config, ThermalLimits, ThermalLimitsOverride, WindowConfig};
 
@@ -15,7 +16,7 @@ use super::{Config, ThermalLimits, ThermalLimitsOverride, WindowConfig};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Issue {
     pub(crate) path: FieldPath,
-    pub(crate) message: String,
+    pub(crate) problem: Problem,
 }
 
 /// Minutes in a week; windows are compared on this circle.
@@ -66,8 +67,7 @@ pub(crate) fn compile_window(
         days_ok = false;
         issues.push(Issue {
             path: path.key("days"),
-            message: "no days listed; name at least one, e.g. [\"mon-fri\"] or [\"daily\"]"
-                .to_owned(),
+            problem: Problem::new("config-days-none"),
         });
     }
     for (i, entry) in window.days.iter().enumerate() {
@@ -77,27 +77,27 @@ pub(crate) fn compile_window(
                     *day |= on;
                 }
             }
-            Err(message) => {
+            Err(problem) => {
                 days_ok = false;
                 issues.push(Issue {
                     path: path.key("days").index(i),
-                    message,
+                    problem,
                 });
             }
         }
     }
     let start = parse_time_of_day(&window.start, false);
     let end = parse_time_of_day(&window.end, true);
-    if let Err(message) = &start {
+    if let Err(problem) = &start {
         issues.push(Issue {
             path: path.key("start"),
-            message: message.clone(),
+            problem: problem.clone(),
         });
     }
-    if let Err(message) = &end {
+    if let Err(problem) = &end {
         issues.push(Issue {
             path: path.key("end"),
-            message: message.clone(),
+            problem: problem.clone(),
         });
     }
     let (Ok(start_min), Ok(end_min)) = (start, end) else {
@@ -106,11 +106,8 @@ pub(crate) fn compile_window(
     if start_min == end_min {
         issues.push(Issue {
             path: path.key("end"),
-            message: format!(
-                "the window starts and ends at {}, so it is empty; to cover a whole day use \
-                 start = \"00:00\" and end = \"24:00\"",
-                format_minute_of_day(start_min)
-            ),
+            problem: Problem::new("config-window-empty")
+                .text("time", format_minute_of_day(start_min)),
         });
         return None;
     }
@@ -146,26 +143,34 @@ struct Validator {
 }
 
 impl Validator {
-    fn push(&mut self, path: FieldPath, message: String) {
-        self.issues.push(Issue { path, message });
+    fn push(&mut self, path: FieldPath, problem: Problem) {
+        self.issues.push(Issue { path, problem });
     }
 
+    /// Whole numbers are shown as written (a port is "65535", not "65.535").
     fn int_range(&mut self, path: FieldPath, value: u64, range: RangeInclusive<u64>, unit: &str) {
-        let (min, max) = (range.start(), range.end());
         if !range.contains(&value) {
             self.push(
                 path,
-                format!("{value} is out of range; use a value from {min} to {max}{unit}"),
+                Problem::new("config-outOfRange")
+                    .text("value", value)
+                    .text("min", range.start())
+                    .text("max", range.end())
+                    .text("unit", unit),
             );
         }
     }
 
+    /// Measurements are numbers each language writes its own way (40,5 °C).
     fn float_range(&mut self, path: FieldPath, value: f64, range: RangeInclusive<f64>, unit: &str) {
-        let (min, max) = (range.start(), range.end());
         if !range.contains(&value) {
             self.push(
                 path,
-                format!("{value} is out of range; use a value from {min} to {max}{unit}"),
+                Problem::new("config-outOfRange")
+                    .number("value", value)
+                    .number("min", *range.start())
+                    .number("max", *range.end())
+                    .text("unit", unit),
             );
         }
     }
@@ -174,7 +179,7 @@ impl Validator {
         if value.is_sign_negative() && !value.is_zero() {
             self.push(
                 path,
-                format!("{value} is negative; a price must be 0 or more"),
+                Problem::new("config-price-negative").text("value", value),
             );
         }
     }
@@ -184,11 +189,7 @@ impl Validator {
         if !zone.is_empty() && jiff::tz::db().get(zone).is_err() {
             self.push(
                 path.key("timezone"),
-                format!(
-                    "\"{zone}\" is not a known IANA time zone; use a name such as \
-                     \"Europe/Berlin\" or \"America/New_York\", or leave it empty for the \
-                     system's zone"
-                ),
+                Problem::new("config-timezone-unknown").text("zone", zone),
             );
         }
         self.int_range(
@@ -214,16 +215,15 @@ impl Validator {
                 let Some(minute) = (0..WEEK_MIN).find(|&m| later_week[m] && earlier_week[m]) else {
                     continue;
                 };
-                let message = format!(
-                    "{} overlaps {} on {} at {}; windows may not overlap anywhere in the week \
-                     (a window that crosses midnight also occupies the next morning): move or \
-                     shorten one, or remove a day",
-                    describe_window(config, *later, path),
-                    describe_window(config, *earlier, path),
-                    DAY_NAMES[minute / 1440],
-                    format_minute_of_day(u16::try_from(minute % 1440).unwrap_or(0)),
-                );
-                self.push(path.key("window").index(*later), message);
+                let problem = Problem::new("config-window-overlap")
+                    .text("later", describe_window(config, *later, path))
+                    .text("earlier", describe_window(config, *earlier, path))
+                    .number("day", weekday(minute / 1440))
+                    .text(
+                        "time",
+                        format_minute_of_day(u16::try_from(minute % 1440).unwrap_or(0)),
+                    );
+                self.push(path.key("window").index(*later), problem);
             }
         }
     }
@@ -231,17 +231,15 @@ impl Validator {
     fn thermal(&mut self, config: &Config, path: &FieldPath) {
         let thermal = &config.thermal;
         self.limits(&thermal.limits, path);
-        self.limit_relations(&thermal.limits, path, "");
+        self.limit_relations(&thermal.limits, path, false);
         for (key, overrides) in &thermal.per_gpu {
             let gpu_path = path.key("gpu").key(key);
             if !is_gpu_key(key) {
                 self.push(
                     gpu_path.clone(),
-                    format!(
-                        "\"{key}\" is neither a GPU UUID nor an index; use the UUID that \
-                         `overtime status` shows (\"GPU-…\") or an index from 0 to \
-                         {MAX_GPU_INDEX} such as \"0\""
-                    ),
+                    Problem::new("config-thermal-gpuKey")
+                        .text("key", key)
+                        .text("max", MAX_GPU_INDEX),
                 );
             }
             self.limit_overrides(overrides, &gpu_path);
@@ -250,7 +248,7 @@ impl Validator {
                 || overrides.critical_limit_c.is_some()
                 || overrides.hysteresis_c.is_some();
             if sets_a_related_limit {
-                self.limit_relations(&merged, &gpu_path, " (after applying [thermal] defaults)");
+                self.limit_relations(&merged, &gpu_path, true);
             }
         }
     }
@@ -330,29 +328,34 @@ impl Validator {
     }
 
     /// The rules between fields: critical above soft, hysteresis below soft. Skipped for a
-    /// value already reported out of range, so one mistake gives one message.
-    fn limit_relations(&mut self, l: &ThermalLimits, path: &FieldPath, note: &str) {
+    /// value already reported out of range, so one mistake gives one message. `merged`: `l` is
+    /// one GPU's overrides over `[thermal]`, which the message says.
+    fn limit_relations(&mut self, l: &ThermalLimits, path: &FieldPath, merged: bool) {
+        let id =
+            |plain: &'static str, merged_id: &'static str| if merged { merged_id } else { plain };
         let soft_ok = SOFT_LIMIT_C.contains(&l.soft_limit_c);
         let critical_ok = CRITICAL_LIMIT_C.contains(&l.critical_limit_c);
         let hysteresis_ok = HYSTERESIS_C.contains(&l.hysteresis_c);
         if soft_ok && critical_ok && l.critical_limit_c <= l.soft_limit_c {
             self.push(
                 path.key("critical_limit_c"),
-                format!(
-                    "critical_limit_c ({} °C) must be above soft_limit_c ({} °C){note}; raise \
-                     the critical limit or lower the soft one",
-                    l.critical_limit_c, l.soft_limit_c
-                ),
+                Problem::new(id(
+                    "config-thermal-criticalNotAboveSoft",
+                    "config-thermal-criticalNotAboveSoft-merged",
+                ))
+                .number("critical", l.critical_limit_c)
+                .number("soft", l.soft_limit_c),
             );
         }
         if soft_ok && hysteresis_ok && l.hysteresis_c >= l.soft_limit_c {
             self.push(
                 path.key("hysteresis_c"),
-                format!(
-                    "hysteresis_c ({} °C) must be below soft_limit_c ({} °C){note}, or work \
-                     would never resume",
-                    l.hysteresis_c, l.soft_limit_c
-                ),
+                Problem::new(id(
+                    "config-thermal-hysteresisNotBelowSoft",
+                    "config-thermal-hysteresisNotBelowSoft-merged",
+                ))
+                .number("hysteresis", l.hysteresis_c)
+                .number("soft", l.soft_limit_c),
             );
         }
     }
@@ -363,23 +366,16 @@ impl Validator {
             for (i, pattern) in list.iter().enumerate() {
                 let entry_path = path.key(name).index(i);
                 if pattern.trim().is_empty() {
-                    self.push(
-                        entry_path,
-                        "an empty name; write an executable name or a glob such as \
-                         \"eldenring.exe\" or \"steam_app_*\", or remove the entry"
-                            .to_owned(),
-                    );
+                    self.push(entry_path, Problem::new("config-activity-emptyName"));
                 } else if let Err(e) = globset::GlobBuilder::new(pattern)
                     .case_insensitive(true)
                     .build()
                 {
                     self.push(
                         entry_path,
-                        format!(
-                            "\"{pattern}\" is not a valid glob ({}); use * for any characters, \
-                             ? for one, and close every [ and {{",
-                            e.kind()
-                        ),
+                        Problem::new("config-activity-badGlob")
+                            .text("pattern", pattern)
+                            .text("detail", e.kind()),
                     );
                 }
             }
@@ -426,21 +422,16 @@ impl Validator {
         match rental.exchange_rate {
             Some(rate) if rate <= Decimal::ZERO => self.push(
                 path.key("exchange_rate"),
-                format!(
-                    "{rate} is not an exchange rate; give how many {} one {} is worth, a \
-                     number above 0 such as \"0.92\"",
-                    config.electricity.currency, rental.currency
-                ),
+                Problem::new("config-rental-badExchangeRate")
+                    .text("rate", rate)
+                    .text("power", &config.electricity.currency)
+                    .text("rental", &rental.currency),
             ),
             None if rental.currency != config.electricity.currency => self.push(
                 path.key("currency"),
-                format!(
-                    "the rental price is in {rental_c} but electricity is priced in {power_c}; \
-                     set rental.exchange_rate to how many {power_c} one {rental_c} is worth \
-                     (e.g. \"0.92\"), or use the same currency for both",
-                    rental_c = rental.currency,
-                    power_c = config.electricity.currency
-                ),
+                Problem::new("config-rental-currencyMismatch")
+                    .text("power", &config.electricity.currency)
+                    .text("rental", &rental.currency),
             ),
             _ => {}
         }
@@ -460,7 +451,7 @@ impl Validator {
         {
             self.push(
                 path.key("carbon_g_per_kwh"),
-                format!("{g} is out of range; use grams of CO2 per kWh between 0 and 2000"),
+                Problem::new("config-electricity-carbon").number("value", g),
             );
         }
         // Each weekday-hour may belong to one period only.
@@ -469,10 +460,7 @@ impl Validator {
             let at = path.key("period").index(i);
             self.non_negative(at.key("price_per_kwh"), p.price_per_kwh);
             if p.days.is_empty() {
-                self.push(
-                    at.key("days"),
-                    "no days given; list days such as [\"mon-fri\"]".to_owned(),
-                );
+                self.push(at.key("days"), Problem::new("config-period-noDays"));
             }
             for (j, d) in p.days.iter().enumerate() {
                 if let Err(e) = parse_day_entry(d) {
@@ -484,22 +472,19 @@ impl Validator {
                 bad_hours = true;
                 self.push(
                     at.key("start_hour"),
-                    format!("{} is not an hour; use 0 to 23", p.start_hour),
+                    Problem::new("config-period-startHour").text("hour", p.start_hour),
                 );
             }
             if p.end_hour == 0 || p.end_hour > 24 {
                 bad_hours = true;
                 self.push(
                     at.key("end_hour"),
-                    format!("{} is not an end hour; use 1 to 24", p.end_hour),
+                    Problem::new("config-period-endHour").text("hour", p.end_hour),
                 );
             }
             if p.start_hour == p.end_hour {
                 bad_hours = true;
-                self.push(
-                    at.key("end_hour"),
-                    "equals start_hour; a period needs at least one hour".to_owned(),
-                );
+                self.push(at.key("end_hour"), Problem::new("config-period-empty"));
             }
             if bad_hours {
                 continue;
@@ -515,10 +500,10 @@ impl Validator {
                             let other = *other;
                             self.push(
                                 at.key("start_hour"),
-                                format!(
-                                    "overlaps electricity.period[{other}] on {} at {hour:02}:00; each hour may have one price",
-                                    DAY_NAMES[day]
-                                ),
+                                Problem::new("config-period-overlap")
+                                    .text("other", other)
+                                    .number("day", weekday(day))
+                                    .text("time", format!("{hour:02}:00")),
                             );
                             return;
                         }
@@ -555,10 +540,7 @@ impl Validator {
             if chosen && !p.hooks.iter().any(|h| h.kind == kind) {
                 self.push(
                     path.key(choice_key),
-                    format!(
-                        "command hooks are chosen but no [[providers.hooks]] has kind = \
-                         \"{choice_key}\"; add one, or choose another provider"
-                    ),
+                    Problem::new("config-providers-noHook").text("kind", choice_key),
                 );
             }
         }
@@ -568,11 +550,7 @@ impl Validator {
         if host.is_empty() || host.contains(char::is_whitespace) {
             self.push(
                 boinc.key("host"),
-                format!(
-                    "\"{}\" is not a host name; use the address the BOINC client listens on, \
-                     normally \"127.0.0.1\"",
-                    p.boinc.host
-                ),
+                Problem::new("config-boinc-host").text("host", &p.boinc.host),
             );
         }
         self.int_range(boinc.key("port"), u64::from(p.boinc.port), 1..=65_535, "");
@@ -585,10 +563,7 @@ impl Validator {
         if after_scheme.is_none_or(str::is_empty) {
             self.push(
                 path.key("fah").key("url"),
-                format!(
-                    "\"{url}\" is not a WebSocket address; the Folding@home client's is \
-                     normally \"ws://127.0.0.1:7396/api/websocket\""
-                ),
+                Problem::new("config-fah-url").text("url", url),
             );
         }
 
@@ -600,10 +575,7 @@ impl Validator {
         if after_scheme.is_none_or(str::is_empty) {
             self.push(
                 vast.key("api_url"),
-                format!(
-                    "\"{api_url}\" is not a web address; Vast.ai's API is \
-                     \"https://console.vast.ai/api/v0\""
-                ),
+                Problem::new("config-vast-url").text("url", api_url),
             );
         }
         for (key, text, optional) in [
@@ -619,27 +591,23 @@ impl Validator {
                 Ok(price) => self.non_negative(vast.key(key), price),
                 Err(_) => self.push(
                     vast.key(key),
-                    format!(
-                        "\"{text}\" is not a price; write a decimal number such as \"0.10\"{}",
-                        if optional { ", or leave it empty" } else { "" }
-                    ),
+                    Problem::new(if optional {
+                        "config-vast-price-optional"
+                    } else {
+                        "config-vast-price"
+                    })
+                    .text("text", text),
                 ),
             }
         }
         if p.vast.min_chunk == 0 {
-            self.push(
-                vast.key("min_chunk"),
-                "0 GPUs cannot be rented; use 1 or more".to_owned(),
-            );
+            self.push(vast.key("min_chunk"), Problem::new("config-vast-minChunk"));
         }
 
         for (i, hook) in p.hooks.iter().enumerate() {
             let at = path.key("hooks").index(i);
             if hook.name.trim().is_empty() {
-                self.push(
-                    at.key("name"),
-                    "a hook needs a name; it is shown in reasons and the log".to_owned(),
-                );
+                self.push(at.key("name"), Problem::new("config-hook-name"));
             }
             for (key, command) in [("start", &hook.start), ("stop", &hook.stop)] {
                 if command
@@ -648,10 +616,7 @@ impl Validator {
                 {
                     self.push(
                         at.key(key),
-                        format!(
-                            "no command given; write the program and its arguments as a list \
-                             such as [\"my-market-cli\", \"{key}\", \"--gpu\", \"{{gpu}}\"]"
-                        ),
+                        Problem::new("config-hook-noCommand").text("key", key),
                     );
                 }
             }
@@ -662,7 +627,7 @@ impl Validator {
             {
                 self.push(
                     at.key("status"),
-                    "the status command has no program; name one, or leave status empty".to_owned(),
+                    Problem::new("config-hook-noStatusProgram"),
                 );
             }
             self.int_range(at.key("timeout_s"), hook.timeout_s, 1..=600, " s");
@@ -682,6 +647,13 @@ fn describe_window(config: &Config, index: usize, schedule_path: &FieldPath) -> 
         Some(name) => format!("{path} (\"{name}\")"),
         None => path.to_string(),
     }
+}
+
+/// A weekday index (0 = Monday) as a message argument; the messages select the day's name in
+/// their own language by it.
+fn weekday(day: usize) -> f64 {
+    // Always 0..7, so the conversion is exact.
+    f64::from(u8::try_from(day % 7).unwrap_or(0))
 }
 
 /// A GPU UUID as NVML prints it (`GPU-` and hex groups) or a small index.

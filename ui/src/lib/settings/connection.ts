@@ -5,6 +5,7 @@
 import { writable, type Readable } from 'svelte/store';
 import type { ProviderCheck, ProvidersForm, ProviderTarget } from '../bindings';
 import { api, asCommandError } from '../ipc';
+import { fieldMessage } from './store';
 
 export interface ConnectionState {
   running: Partial<Record<ProviderTarget, boolean>>;
@@ -30,7 +31,7 @@ export function createConnections(): Connections {
       } catch (e) {
         const err = asCommandError(e);
         // Invalid settings: name the fields, since the test used what the form holds.
-        const fields = err.fields.map((f) => `${f.field}: ${f.message}`);
+        const fields = err.fields.map((f) => `${f.field}: ${fieldMessage(f)}`);
         result = { outcome: 'failed', message: [err.message, ...fields].join('\n') };
       }
       state.update((s) => ({

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { mockHost } from '../testing/host';
-import { createSettings, fieldName, otherErrors } from './store';
+import { createSettings, fieldMessage, fieldName, otherErrors } from './store';
+import { locale } from '../i18n/store';
 import { settingsView } from '../testing/fixtures';
 
 afterEach(() => clearMocks());
@@ -25,6 +26,39 @@ describe('settings store', () => {
     expect(ok).toBe(false);
     expect(get(s).fieldErrors.thermal).toEqual({ critical_limit_c: 'must be above soft_limit_c' });
     expect(get(s).view?.thermal[0].critical_limit_c).toBe(90);
+  });
+
+  it('renders each field error in the window\'s language from the problem the agent sent', async () => {
+    const problem = { id: 'config-outOfRange', args: { value: 120.5, min: '40', max: '105', unit: ' °C' } };
+    mockHost((cmd) => {
+      if (cmd === 'save_thermal') {
+        throw {
+          code: 'invalid_settings',
+          message: 'some settings are not valid',
+          fields: [{ field: 'thermal.soft_limit_c', message: '120.5 is out of range; use a value from 40 to 105 °C', problem }],
+        };
+      }
+    });
+    const s = createSettings();
+    locale.set('de-DE');
+    try {
+      await s.saveThermal({ gpu_uuid: null, soft_limit_c: 120.5, critical_limit_c: 90, hysteresis_c: 5 });
+      expect(get(s).fieldErrors.thermal).toEqual({
+        soft_limit_c: '120,5 liegt außerhalb des Bereichs; verwenden Sie einen Wert von 40 bis 105 °C',
+      });
+      locale.set('en-US');
+      await s.saveThermal({ gpu_uuid: null, soft_limit_c: 120.5, critical_limit_c: 90, hysteresis_c: 5 });
+      expect(get(s).fieldErrors.thermal).toEqual({
+        soft_limit_c: '120.5 is out of range; use a value from 40 to 105 °C',
+      });
+    } finally {
+      locale.set('en-US');
+    }
+  });
+
+  it('falls back to the agent\'s English for a problem the catalogue does not know', () => {
+    expect(fieldMessage({ field: 'x', message: 'in English', problem: { id: 'config-fromTheFuture', args: {} } }))
+      .toBe('in English');
   });
 
   it('clears errors and shows the saved view after a good save', async () => {

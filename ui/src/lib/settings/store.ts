@@ -2,12 +2,24 @@
 // shell (which validates with Config::validate and writes the file), and per-field errors to
 // show next to the inputs. The agent keeps running throughout.
 
-import { writable, type Readable } from 'svelte/store';
+import { get, writable, type Readable } from 'svelte/store';
 import type {
-  ApiForm, CommandError, ElectricityForm, NotificationsForm, Paint, ProvidersForm, SettingsView,
-  ThermalForm,
+  ApiForm, CommandError, ElectricityForm, FieldError, NotificationsForm, Paint, ProvidersForm,
+  SettingsView, ThermalForm,
 } from '../bindings';
 import { api, asCommandError } from '../ipc';
+import { format } from '../i18n/catalogue';
+import { i18n } from '../i18n/store';
+
+/**
+ * A rejected field's message in the window's language, from the problem the agent sent; its
+ * English message where there is none or the catalogue does not know it (a newer agent).
+ */
+export function fieldMessage(f: FieldError): string {
+  if (!f.problem) return f.message;
+  const text = format(get(i18n).language, f.problem.id, f.problem.args);
+  return text === f.problem.id ? f.message : text;
+}
 
 export const SECTIONS = [
   'thermal', 'schedule', 'games', 'electricity', 'providers', 'notifications', 'api',
@@ -85,8 +97,9 @@ export function createSettings(): Settings {
       const fields: Record<string, string> = {};
       const paths: Record<string, string> = {};
       for (const f of err.fields) {
-        fields[fieldName(f.field)] = f.message;
-        paths[f.field] = f.message;
+        const message = fieldMessage(f);
+        fields[fieldName(f.field)] = message;
+        paths[f.field] = message;
       }
       state.update((s) => ({
         ...s,

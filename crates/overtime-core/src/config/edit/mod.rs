@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 use ts_rs::TS;
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, Problem};
 pub use api::ApiForm;
 pub use electricity::ElectricityForm;
 pub use notifications::NotificationsForm;
@@ -38,7 +38,20 @@ pub struct FieldError {
     /// Dotted path as the configuration names it, e.g. `thermal.soft_limit_c` or
     /// `thermal.gpu."GPU-1".critical_limit_c`.
     pub field: String,
+    /// What is wrong and what to do, in English (the CLI, the API, logs).
     pub message: String,
+    /// The same as a catalogue message, which the window renders in the user's language.
+    pub problem: Problem,
+}
+
+impl FieldError {
+    pub fn new(field: String, problem: Problem) -> FieldError {
+        FieldError {
+            field,
+            message: problem.english(),
+            problem,
+        }
+    }
 }
 
 impl From<&ConfigError> for FieldError {
@@ -46,6 +59,7 @@ impl From<&ConfigError> for FieldError {
         FieldError {
             field: e.field.clone(),
             message: e.message.clone(),
+            problem: e.problem.clone(),
         }
     }
 }

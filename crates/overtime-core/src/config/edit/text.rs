@@ -7,6 +7,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use super::FieldError;
+use crate::config::Problem;
 
 /// Collects the field errors of one form while its fields are read.
 #[derive(Debug, Default)]
@@ -15,11 +16,8 @@ pub struct Fields {
 }
 
 impl Fields {
-    pub fn reject(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
+    pub fn reject(&mut self, field: impl Into<String>, problem: Problem) {
+        self.errors.push(FieldError::new(field.into(), problem));
     }
 
     /// An exact decimal; `None` (and a field error) when it does not read.
@@ -45,14 +43,14 @@ impl Fields {
             None
         };
         if parsed.is_none() {
-            let message = if t.is_empty() {
-                "this field is empty; enter a whole number".to_owned()
+            let problem = if t.is_empty() {
+                Problem::new("config-field-emptyWhole")
             } else if t.bytes().all(|b| b.is_ascii_digit()) {
-                format!("{t} is too large for this field")
+                Problem::new("config-field-tooLarge").text("text", t)
             } else {
-                format!("\"{t}\" is not a whole number; write digits only, such as 300")
+                Problem::new("config-field-notWhole").text("text", t)
             };
-            self.reject(field, message);
+            self.reject(field, problem);
         }
         parsed
     }
@@ -68,11 +66,7 @@ impl Fields {
             Err(_) => {
                 self.reject(
                     field,
-                    format!(
-                        "\"{}\" is not a number; write digits, with a point or a comma for \
-                         decimals",
-                        text.trim()
-                    ),
+                    Problem::new("config-field-notANumber").text("text", text.trim()),
                 );
                 Err(())
             }
@@ -83,7 +77,7 @@ impl Fields {
 /// Reads `0.32`, `0,32`, `12`, `-0.05` (a sign is kept so validation can say why a negative
 /// price is refused). Rejected: thousands separators, both a point and a comma, exponents,
 /// anything else.
-pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+pub fn parse_decimal(text: &str) -> Result<Decimal, Problem> {
     let t = text.trim();
     let digits = t.strip_prefix('-').unwrap_or(t);
     let separators = digits.matches(['.', ',']).count();
@@ -97,13 +91,10 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         && all_digits(frac_part)
         && !(int_part.is_empty() && frac_part.is_empty());
     if t.is_empty() {
-        return Err("this field is empty; enter a price such as 0.32".to_owned());
+        return Err(Problem::new("config-price-empty"));
     }
     if !readable {
-        return Err(format!(
-            "\"{t}\" is not a decimal number; write it like 0.32 or 0,32, without thousands \
-             separators"
-        ));
+        return Err(Problem::new("config-price-notDecimal").text("text", t));
     }
     let sign = if t.starts_with('-') { "-" } else { "" };
     let int_part = if int_part.is_empty() { "0" } else { int_part };
@@ -114,13 +105,13 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     };
     Decimal::from_str_exact(&normal)
         .or_else(|_| Decimal::from_str(&normal))
-        .map_err(|_| format!("\"{t}\" has too many digits; round it to fewer decimal places"))
+        .map_err(|_| Problem::new("config-price-tooManyDigits").text("text", t))
 }
 
 /// Splits a command line into its program and arguments: spaces separate, double quotes keep
 /// spaces together, a backslash escapes the next character. Hooks run without a shell, so
 /// nothing else is special.
-pub fn split_command(text: &str) -> Result<Vec<String>, String> {
+pub fn split_command(text: &str) -> Result<Vec<String>, Problem> {
     let mut args = Vec::new();
     let mut current = String::new();
     let mut in_word = false;
@@ -152,10 +143,7 @@ pub fn split_command(text: &str) -> Result<Vec<String>, String> {
         }
     }
     if quoted {
-        return Err(
-            "a double quote is not closed; close it, or write \\\" for a quote character"
-                .to_owned(),
-        );
+        return Err(Problem::new("config-command-unclosedQuote"));
     }
     if in_word {
         args.push(current);
@@ -205,7 +193,7 @@ mod tests {
         for typed in [
             "", "abc", "1.234,56", "1,234.5", "1e3", "0.3€", "--1", ".", "1 000",
         ] {
-            let err = parse_decimal(typed).unwrap_err();
+            let err = parse_decimal(typed).unwrap_err().english();
             assert!(err.contains("0.32"), "{typed}: {err}");
         }
     }

@@ -424,3 +424,70 @@ cost-source-powerLimit = GPU { $watts } W Leistungsgrenze, noch kein Arbeitsverb
 unavailable-rental-notSetUp = es ist kein Vermietungsanbieter eingerichtet
 unavailable-volunteer-notSetUp = es ist kein Client für ehrenamtliches Rechnen eingerichtet
 unavailable-notReported = { $provider } hat sich noch nicht gemeldet
+
+## config: was an einer Einstellung falsch ist und was zu tun ist, neben dem Feld oder in `overtime doctor`
+## Schlüssel, TOML und Beispielwerte bleiben so, wie sie in der Datei stehen.
+
+config-outOfRange = { $value } liegt außerhalb des Bereichs; verwenden Sie einen Wert von { $min } bis { $max }{ $unit }
+config-price-negative = { $value } ist negativ; ein Preis muss 0 oder mehr sein
+config-timezone-unknown = „{ $zone }“ ist keine bekannte IANA-Zeitzone; verwenden Sie einen Namen wie "Europe/Berlin" oder "America/New_York", oder lassen Sie das Feld leer für die Zeitzone des Systems
+config-days-none = keine Tage angegeben; nennen Sie mindestens einen, z. B. ["mon-fri"] oder ["daily"]
+config-days-notARange = „{ $entry }“ ist kein Tagesbereich; verwenden Sie mon…sun oder monday…sunday, einen Bereich wie mon-fri oder fri-mon, oder daily, weekdays oder weekends
+config-days-notADay = „{ $entry }“ ist kein Tag; verwenden Sie mon…sun oder monday…sunday, einen Bereich wie mon-fri oder fri-mon, oder daily, weekdays oder weekends
+config-days-empty = ein leerer Tagesname; verwenden Sie mon…sun oder monday…sunday, einen Bereich wie mon-fri oder fri-mon, oder daily, weekdays oder weekends
+config-time-notAStart = „{ $text }“ ist keine Uhrzeit; verwenden Sie HH:MM zwischen 00:00 und 23:59
+config-time-notAnEnd = „{ $text }“ ist keine Uhrzeit; verwenden Sie HH:MM zwischen 00:00 und 24:00
+config-time-midnightStart = „{ $text }“ kann kein Beginn sein; ein Zeitfenster, das um Mitternacht beginnt, beginnt um 00:00
+config-window-empty = das Zeitfenster beginnt und endet um { $time } und ist damit leer; für einen ganzen Tag verwenden Sie start = "00:00" und end = "24:00"
+config-window-overlap = { $later } überschneidet sich am { $day ->
+        [0] Montag
+        [1] Dienstag
+        [2] Mittwoch
+        [3] Donnerstag
+        [4] Freitag
+        [5] Samstag
+       *[6] Sonntag
+    } um { $time } mit { $earlier }; Zeitfenster dürfen sich nirgends in der Woche überschneiden (ein Fenster über Mitternacht belegt auch den nächsten Morgen): verschieben oder kürzen Sie eines, oder entfernen Sie einen Tag
+config-thermal-gpuKey = „{ $key }“ ist weder eine GPU-UUID noch ein Index; verwenden Sie die UUID, die `overtime status` zeigt ("GPU-…"), oder einen Index von 0 bis { $max } wie "0"
+config-thermal-criticalNotAboveSoft = critical_limit_c ({ $critical } °C) muss über soft_limit_c ({ $soft } °C) liegen; erhöhen Sie die kritische Grenze oder senken Sie die weiche
+config-thermal-criticalNotAboveSoft-merged = critical_limit_c ({ $critical } °C) muss über soft_limit_c ({ $soft } °C) liegen (mit den Vorgaben aus [thermal]); erhöhen Sie die kritische Grenze oder senken Sie die weiche
+config-thermal-hysteresisNotBelowSoft = hysteresis_c ({ $hysteresis } °C) muss unter soft_limit_c ({ $soft } °C) liegen, sonst würde die Arbeit nie fortgesetzt
+config-thermal-hysteresisNotBelowSoft-merged = hysteresis_c ({ $hysteresis } °C) muss unter soft_limit_c ({ $soft } °C) liegen (mit den Vorgaben aus [thermal]), sonst würde die Arbeit nie fortgesetzt
+config-activity-emptyName = ein leerer Name; schreiben Sie den Namen einer Programmdatei oder ein Muster wie "eldenring.exe" oder "steam_app_*", oder entfernen Sie den Eintrag
+config-activity-badGlob = „{ $pattern }“ ist kein gültiges Muster ({ $detail }); * steht für beliebige Zeichen, ? für eines, und jede [ und {"{"} muss geschlossen werden
+config-rental-badExchangeRate = { $rate } ist kein Wechselkurs; geben Sie an, wie viele { $power } ein { $rental } wert ist, eine Zahl über 0 wie "0.92"
+config-rental-currencyMismatch = der Mietpreis ist in { $rental }, Strom aber in { $power } angegeben; setzen Sie rental.exchange_rate darauf, wie viele { $power } ein { $rental } wert ist (z. B. "0.92"), oder verwenden Sie für beides dieselbe Währung
+config-electricity-carbon = { $value } liegt außerhalb des Bereichs; verwenden Sie Gramm CO2 je kWh zwischen 0 und 2000
+config-period-noDays = keine Tage angegeben; nennen Sie Tage wie ["mon-fri"]
+config-period-startHour = { $hour } ist keine Stunde; verwenden Sie 0 bis 23
+config-period-endHour = { $hour } ist keine Endstunde; verwenden Sie 1 bis 24
+config-period-empty = gleich start_hour; ein Zeitraum braucht mindestens eine Stunde
+config-period-overlap = überschneidet sich am { $day ->
+        [0] Montag
+        [1] Dienstag
+        [2] Mittwoch
+        [3] Donnerstag
+        [4] Freitag
+        [5] Samstag
+       *[6] Sonntag
+    } um { $time } mit electricity.period[{ $other }]; jede Stunde darf nur einen Preis haben
+config-providers-noHook = Befehls-Hooks sind gewählt, aber kein [[providers.hooks]] hat kind = "{ $kind }"; fügen Sie einen hinzu oder wählen Sie einen anderen Anbieter
+config-boinc-host = „{ $host }“ ist kein Hostname; verwenden Sie die Adresse, auf der der BOINC-Client lauscht, normalerweise "127.0.0.1"
+config-fah-url = „{ $url }“ ist keine WebSocket-Adresse; die des Folding@home-Clients ist normalerweise "ws://127.0.0.1:7396/api/websocket"
+config-vast-url = „{ $url }“ ist keine Webadresse; die API von Vast.ai ist "https://console.vast.ai/api/v0"
+config-vast-price = „{ $text }“ ist kein Preis; schreiben Sie eine Dezimalzahl wie "0.10"
+config-vast-price-optional = „{ $text }“ ist kein Preis; schreiben Sie eine Dezimalzahl wie "0.10", oder lassen Sie das Feld leer
+config-vast-minChunk = 0 GPUs können nicht vermietet werden; verwenden Sie 1 oder mehr
+config-hook-name = ein Hook braucht einen Namen; er erscheint in Begründungen und im Protokoll
+config-hook-noCommand = kein Befehl angegeben; schreiben Sie das Programm und seine Argumente als Liste wie ["my-market-cli", "{ $key }", "--gpu", "{"{"}gpu{"}"}"]
+config-hook-noStatusProgram = der Statusbefehl nennt kein Programm; geben Sie eines an oder lassen Sie status leer
+config-toml-value = Der Wert lässt sich nicht lesen: { $detail }
+config-toml-notToml = das ist kein gültiges TOML: { $detail }; das Format zeigt examples/overtime.toml
+config-field-emptyWhole = dieses Feld ist leer; geben Sie eine ganze Zahl ein
+config-field-tooLarge = { $text } ist für dieses Feld zu groß
+config-field-notWhole = „{ $text }“ ist keine ganze Zahl; schreiben Sie nur Ziffern, z. B. 300
+config-field-notANumber = „{ $text }“ ist keine Zahl; schreiben Sie Ziffern, mit Punkt oder Komma für Nachkommastellen
+config-price-empty = dieses Feld ist leer; geben Sie einen Preis wie 0,32 ein
+config-price-notDecimal = „{ $text }“ ist keine Dezimalzahl; schreiben Sie sie wie 0,32 oder 0.32, ohne Tausendertrennzeichen
+config-price-tooManyDigits = „{ $text }“ hat zu viele Stellen; runden Sie auf weniger Nachkommastellen
+config-command-unclosedQuote = ein doppeltes Anführungszeichen ist nicht geschlossen; schließen Sie es, oder schreiben Sie \" für ein Anführungszeichen

@@ -439,3 +439,77 @@ cost-source-powerLimit = GPU { $watts } W power limit, no working draw measured 
 unavailable-rental-notSetUp = no rental provider is set up
 unavailable-volunteer-notSetUp = no volunteer client is set up
 unavailable-notReported = { $provider } has not reported yet
+
+## config: what is wrong with a setting and what to do, next to the field or in `overtime doctor`
+## Config keys, TOML and example values stay as they are written in the file.
+
+# $value, $min, $max: numbers; $unit: " °C", " s", " %", … or empty
+config-outOfRange = { $value } is out of range; use a value from { $min } to { $max }{ $unit }
+config-price-negative = { $value } is negative; a price must be 0 or more
+config-timezone-unknown = "{ $zone }" is not a known IANA time zone; use a name such as "Europe/Berlin" or "America/New_York", or leave it empty for the system's zone
+config-days-none = no days listed; name at least one, e.g. ["mon-fri"] or ["daily"]
+config-days-notARange = "{ $entry }" is not a day range; use mon…sun or monday…sunday, a range such as mon-fri or fri-mon, or daily, weekdays or weekends
+config-days-notADay = "{ $entry }" is not a day; use mon…sun or monday…sunday, a range such as mon-fri or fri-mon, or daily, weekdays or weekends
+config-days-empty = an empty day name; use mon…sun or monday…sunday, a range such as mon-fri or fri-mon, or daily, weekdays or weekends
+config-time-notAStart = "{ $text }" is not a time; use HH:MM between 00:00 and 23:59
+config-time-notAnEnd = "{ $text }" is not a time; use HH:MM between 00:00 and 24:00
+config-time-midnightStart = "{ $text }" cannot be a start; a window that starts at midnight starts at 00:00
+config-window-empty = the window starts and ends at { $time }, so it is empty; to cover a whole day use start = "00:00" and end = "24:00"
+# $day: 0 = Monday … 6 = Sunday
+config-window-overlap = { $later } overlaps { $earlier } on { $day ->
+        [0] Monday
+        [1] Tuesday
+        [2] Wednesday
+        [3] Thursday
+        [4] Friday
+        [5] Saturday
+       *[6] Sunday
+    } at { $time }; windows may not overlap anywhere in the week (a window that crosses midnight also occupies the next morning): move or shorten one, or remove a day
+config-thermal-gpuKey = "{ $key }" is neither a GPU UUID nor an index; use the UUID that `overtime status` shows ("GPU-…") or an index from 0 to { $max } such as "0"
+config-thermal-criticalNotAboveSoft = critical_limit_c ({ $critical } °C) must be above soft_limit_c ({ $soft } °C); raise the critical limit or lower the soft one
+config-thermal-criticalNotAboveSoft-merged = critical_limit_c ({ $critical } °C) must be above soft_limit_c ({ $soft } °C) (after applying [thermal] defaults); raise the critical limit or lower the soft one
+config-thermal-hysteresisNotBelowSoft = hysteresis_c ({ $hysteresis } °C) must be below soft_limit_c ({ $soft } °C), or work would never resume
+config-thermal-hysteresisNotBelowSoft-merged = hysteresis_c ({ $hysteresis } °C) must be below soft_limit_c ({ $soft } °C) (after applying [thermal] defaults), or work would never resume
+config-activity-emptyName = an empty name; write an executable name or a glob such as "eldenring.exe" or "steam_app_*", or remove the entry
+# $detail: the glob parser's own words
+config-activity-badGlob = "{ $pattern }" is not a valid glob ({ $detail }); use * for any characters, ? for one, and close every [ and {"{"}
+config-rental-badExchangeRate = { $rate } is not an exchange rate; give how many { $power } one { $rental } is worth, a number above 0 such as "0.92"
+config-rental-currencyMismatch = the rental price is in { $rental } but electricity is priced in { $power }; set rental.exchange_rate to how many { $power } one { $rental } is worth (e.g. "0.92"), or use the same currency for both
+config-electricity-carbon = { $value } is out of range; use grams of CO2 per kWh between 0 and 2000
+config-period-noDays = no days given; list days such as ["mon-fri"]
+config-period-startHour = { $hour } is not an hour; use 0 to 23
+config-period-endHour = { $hour } is not an end hour; use 1 to 24
+config-period-empty = equals start_hour; a period needs at least one hour
+# $other: the other period's number; $day: 0 = Monday … 6 = Sunday
+config-period-overlap = overlaps electricity.period[{ $other }] on { $day ->
+        [0] Monday
+        [1] Tuesday
+        [2] Wednesday
+        [3] Thursday
+        [4] Friday
+        [5] Saturday
+       *[6] Sunday
+    } at { $time }; each hour may have one price
+# $kind: rental or volunteer
+config-providers-noHook = command hooks are chosen but no [[providers.hooks]] has kind = "{ $kind }"; add one, or choose another provider
+config-boinc-host = "{ $host }" is not a host name; use the address the BOINC client listens on, normally "127.0.0.1"
+config-fah-url = "{ $url }" is not a WebSocket address; the Folding@home client's is normally "ws://127.0.0.1:7396/api/websocket"
+config-vast-url = "{ $url }" is not a web address; Vast.ai's API is "https://console.vast.ai/api/v0"
+config-vast-price = "{ $text }" is not a price; write a decimal number such as "0.10"
+config-vast-price-optional = "{ $text }" is not a price; write a decimal number such as "0.10", or leave it empty
+config-vast-minChunk = 0 GPUs cannot be rented; use 1 or more
+config-hook-name = a hook needs a name; it is shown in reasons and the log
+# $key: start or stop
+config-hook-noCommand = no command given; write the program and its arguments as a list such as ["my-market-cli", "{ $key }", "--gpu", "{"{"}gpu{"}"}"]
+config-hook-noStatusProgram = the status command has no program; name one, or leave status empty
+# $detail: the TOML reader's own words, which are English
+config-toml-value = { $detail }
+config-toml-notToml = this is not valid TOML: { $detail }; see examples/overtime.toml for the format
+config-field-emptyWhole = this field is empty; enter a whole number
+config-field-tooLarge = { $text } is too large for this field
+config-field-notWhole = "{ $text }" is not a whole number; write digits only, such as 300
+config-field-notANumber = "{ $text }" is not a number; write digits, with a point or a comma for decimals
+config-price-empty = this field is empty; enter a price such as 0.32
+config-price-notDecimal = "{ $text }" is not a decimal number; write it like 0.32 or 0,32, without thousands separators
+config-price-tooManyDigits = "{ $text }" has too many digits; round it to fewer decimal places
+config-command-unclosedQuote = a double quote is not closed; close it, or write \" for a quote character
