@@ -1,17 +1,19 @@
-//! `overtime export` and `overtime earnings`: read the earnings ledger directly (read-only, so
-//! they work whether or not the agent runs) and print or export exact figures.
+//! `overtime export` and `overtime earnings`: read the earnings ledger through the agent's
+//! reports (read-only, so they work whether or not the agent runs) and print or export exact
+//! figures, the same rows and sums the window shows.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp};
 use overtime_agent::config_file;
-use overtime_agent::ledger_feed::{cost_model, read_earnings};
+use overtime_agent::ledger_feed::read_earnings;
 use overtime_agent::paths::Paths;
-use overtime_ledger::LedgerStore;
+use overtime_agent::reports::LedgerAccess;
+use overtime_agent::reports::export::write_csv;
 
 #[derive(clap::Args)]
 pub struct ExportArgs {
@@ -70,15 +72,14 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             .tomorrow()
             .context("--to is the last day there is")?,
     )?;
-    let model = cost_model(&l.config, &l.tz);
-    let store = LedgerStore::open_reader(&l.path)?;
+    let access = LedgerAccess::offline(l.path.clone(), &l.config, &l.tz);
     let now = Timestamp::now();
     let summary = if args.csv.as_os_str() == "-" {
-        store.export_csv(from, to, &model, now, std::io::stdout().lock())?
+        write_csv(&access, from, to, now, std::io::stdout().lock())?
     } else {
         let file = std::fs::File::create(&args.csv)
             .with_context(|| format!("cannot create {}", args.csv.display()))?;
-        let summary = store.export_csv(from, to, &model, now, std::io::BufWriter::new(file))?;
+        let summary = write_csv(&access, from, to, now, std::io::BufWriter::new(file))?;
         eprintln!("wrote {}", args.csv.display());
         summary
     };
@@ -91,15 +92,12 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
 
 pub fn earnings(args: EarningsArgs) -> anyhow::Result<ExitCode> {
     let l = ledger()?;
-    let model = cost_model(&l.config, &l.tz);
-    let simulated = l.config.providers.rental
-        == overtime_core::config::providers::RentalChoice::Demo
-        || l.config.providers.volunteer == overtime_core::config::providers::VolunteerChoice::Demo;
+    let access = LedgerAccess::offline(l.path.clone(), &l.config, &l.tz);
     let view = read_earnings(
-        &l.path,
-        &model,
-        Timestamp::now() + SignedDuration::ZERO,
-        simulated,
+        &access.path,
+        &access.model,
+        Timestamp::now(),
+        access.simulated,
     )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&view)?);

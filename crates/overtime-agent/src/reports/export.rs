@@ -94,6 +94,27 @@ pub fn export_csv(
     })
 }
 
+/// Writes sessions starting and statements booked in `[from, to)` as CSV to `out`, as of
+/// `now` (`overtime export` writes a file it was named, or standard output); the counts of
+/// each.
+pub fn write_csv(
+    access: &LedgerAccess,
+    from: Timestamp,
+    to: Timestamp,
+    now: Timestamp,
+    out: impl std::io::Write,
+) -> Result<overtime_ledger::ExportSummary> {
+    access
+        .open()?
+        .export_csv(from, to, &access.model, now, out)
+        .map_err(|e| match e {
+            LedgerError::Export(io) => AgentError::Export(format!(
+                "the CSV could not be written ({io}); check the disk and try again"
+            )),
+            other => ledger_error(other),
+        })
+}
+
 /// Creates `dir/name`, or `name-2`, `name-3`, … when taken, never opening an existing file.
 fn create_unique(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));

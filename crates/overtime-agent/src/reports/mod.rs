@@ -193,6 +193,20 @@ impl LedgerAccess {
         })
     }
 
+    /// The ledger at `path` as `config` prices it, for a front end that reads it whether or not
+    /// the agent runs (`overtime export`). `tz` is the time zone days are counted in.
+    pub fn offline(path: PathBuf, config: &Config, tz: &jiff::tz::TimeZone) -> LedgerAccess {
+        use overtime_core::config::providers::{RentalChoice, VolunteerChoice};
+        LedgerAccess {
+            path,
+            model: ledger_feed::cost_model(config, tz),
+            timezone: tz.iana_name().unwrap_or("UTC").to_owned(),
+            simulated: config.providers.rental == RentalChoice::Demo
+                || config.providers.volunteer == VolunteerChoice::Demo,
+            gpus: Vec::new(),
+        }
+    }
+
     /// Opens the ledger read-only; a missing file is an error that says so.
     pub fn open(&self) -> Result<LedgerStore, AgentError> {
         if !self.path.exists() {
