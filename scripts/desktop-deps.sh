@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing the desktop app needs, skipping what is already there:
-# Debian packages (WebKitGTK, Xvfb, WebKitWebDriver, a tray watcher), an en_US.UTF-8 locale, the UI's
-# node packages and tauri-driver. Safe to run again; a second run only checks.
+# Debian packages (WebKitGTK, Xvfb, WebKitWebDriver, a tray watcher), the en_US.UTF-8 and
+# de_DE.UTF-8 locales, the UI's node packages and tauri-driver. Safe to run again; a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,11 +30,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
-# WebKit and Intl need a real locale; C.UTF-8 makes the web view report "c".
-if ! locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$'; then
-  echo "desktop-deps: generating the en_US.UTF-8 locale"
-  sudo_if_needed sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen
-  grep -q '^en_US.UTF-8 UTF-8' /etc/locale.gen || echo 'en_US.UTF-8 UTF-8' | sudo_if_needed tee -a /etc/locale.gen >/dev/null
+# WebKit and Intl need a real locale; C.UTF-8 makes the web view report "c". E2E runs in
+# English and in German.
+missing_locales=0
+for loc in en_US de_DE; do
+  if ! locale -a 2>/dev/null | grep -qi "^$loc\.utf-\?8$"; then
+    echo "desktop-deps: enabling the $loc.UTF-8 locale"
+    sudo_if_needed sed -i "s/^# *$loc.UTF-8 UTF-8/$loc.UTF-8 UTF-8/" /etc/locale.gen
+    grep -q "^$loc.UTF-8 UTF-8" /etc/locale.gen || echo "$loc.UTF-8 UTF-8" | sudo_if_needed tee -a /etc/locale.gen >/dev/null
+    missing_locales=1
+  fi
+done
+if [ "$missing_locales" = 1 ]; then
   sudo_if_needed locale-gen >/dev/null
 fi
 

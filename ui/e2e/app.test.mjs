@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { createServer, createConnection } from 'node:net';
 import { WebDriver } from './webdriver.mjs';
+import { t, language } from './catalogue.mjs';
 
 const host = resolve(process.env.OVERTIME_DESKTOP_BIN ?? '../target/debug/overtime-desktop');
 const app = resolve(process.env.OVERTIME_DASHBOARD_BIN ?? join(dirname(host), 'overtime-dashboard'));
@@ -160,7 +161,7 @@ test('forcing a mode in the UI changes the agent, as the loopback API reports', 
   }, 5000);
   assert.equal(status.overrides[0].mode, 'idle');
   await wd.until('the UI to show Idle', async () =>
-    (await wd.text(await wd.find('[data-testid="status-mode"]'))) === 'Idle');
+    (await wd.text(await wd.find('[data-testid="status-mode"]'))) === t('mode.idle'));
   await shot('override-idle');
 
   await wd.click(await wd.find('[data-testid="mode-auto"]'));
@@ -180,12 +181,34 @@ test('one GPU can be set on its own and handed back to automatic', async () => {
   assert.equal(status.overrides[0].mode, 'idle');
   assert.equal(status.overrides[0].scope.uuid, second.gpu.uuid);
   await wd.until('GPU 1 to show Idle', async () =>
-    (await wd.text((await wd.findAll('[data-testid="status-mode"]'))[1])) === 'Idle');
+    (await wd.text((await wd.findAll('[data-testid="status-mode"]'))[1])) === t('mode.idle'));
   await shot('override-one-gpu');
 
   const [auto] = await wd.findAll('[data-testid="gpu-controls-1"] button');
   await wd.click(auto);
   await wd.until('the override to clear', async () => (await apiStatus()).overrides.length === 0, 5000);
+});
+
+// The German run pins German's own wording, so a catalogue that fell back to English (or a
+// string that bypasses it) fails here even though the tests above compare against the catalogue.
+test('in German, reasons and money read German', { skip: language !== 'de' && 'runs under a de_* locale' }, async () => {
+  await wd.click(await wd.find('[data-testid="mode-idle"]'));
+  const reason = await wd.until('the German reason', async () => {
+    const text = await wd.text(await wd.find('[data-testid="status-reason"]'));
+    return text.startsWith('Leerlauf — ') ? text : null;
+  }, 5000);
+  assert.equal(reason, 'Leerlauf — von Ihnen festgelegt, bis Sie fortsetzen');
+  assert.equal(await wd.text(await wd.find('[data-testid="status-mode"]')), 'Leerlauf');
+  await wd.click(await wd.find('[data-testid="mode-auto"]'));
+  await wd.until('the override to clear', async () => (await apiStatus()).overrides.length === 0, 5000);
+
+  // Money as German writes it: a decimal comma, the symbol after the amount (1.234,56 €; the
+  // demo prices in the default currency, dollars).
+  const net = await wd.until('the earnings figures', () => wd.find('[data-testid="earnings-net"]'), 30_000);
+  const text = await wd.text(net);
+  assert.match(text, /-?\d{1,3}(\.\d{3})*,\d{2}\s[$€]/, text);
+  assert.doesNotMatch(text, /[$€]\s?-?\d+[.,]\d{2}/, text);
+  await shot('dashboard-de');
 });
 
 test('an invalid thermal limit is refused next to its field and the file is untouched', async () => {
@@ -196,7 +219,11 @@ test('an invalid thermal limit is refused next to its field and the file is unto
   await wd.type(critical, '70');
   await wd.click(await wd.find('[data-testid="thermal-save"]'));
   const err = await wd.until('the field error', () => wd.find('[data-testid="error-critical_limit_c"]'));
-  assert.match(await wd.text(err), /must be above soft_limit_c/);
+  const message = await wd.text(err);
+  assert.equal(message, t('config-thermal-criticalNotAboveSoft', { critical: 70, soft: 83 }));
+  if (language === 'de') {
+    assert.equal(message, 'critical_limit_c (70 °C) muss über soft_limit_c (83 °C) liegen; erhöhen Sie die kritische Grenze oder senken Sie die weiche');
+  }
   assert.equal(await wd.attr(critical, 'aria-invalid'), 'true');
   assert.equal(await wd.prop(critical, 'value'), '70', 'the rejected input stays for the user to fix');
   assert.equal(readFileSync(join(dir, 'config.toml'), 'utf8'), before);
@@ -206,6 +233,9 @@ test('an invalid thermal limit is refused next to its field and the file is unto
   await wd.type(critical, '88');
   await wd.click(await wd.find('[data-testid="thermal-save"]'));
   await wd.until('the saved file', () => /critical_limit_c = 88/.test(readFileSync(join(dir, 'config.toml'), 'utf8')));
+  // The file is written before the agent has adopted it; the notice comes after. The next test
+  // saves another section, so let this save finish first.
+  await wd.until('the saved notice', () => wd.find('[data-testid="thermal-saved"]'));
 });
 
 test('painting the weekly grid by mouse and keyboard saves schedule windows', async () => {
@@ -221,6 +251,7 @@ test('painting the weekly grid by mouse and keyboard saves schedule windows', as
     return /\[\[schedule\.window\]\]/.test(t) ? t : null;
   });
   assert.match(text, /days = \["mon"\]\s*start = "00:00"\s*end = "02:00"\s*modes = \["idle"\]/);
+  await wd.until('the saved notice', () => wd.find('[data-testid="schedule-saved"]'));
   await shot('settings-schedule');
 });
 
@@ -254,11 +285,11 @@ test('a Vast.ai key goes to the OS keyring; the window only learns that it is se
   const section = await wd.until('the Vast.ai section', () => wd.find('[data-testid="provider-vast"]'));
   if (!(await wd.prop(section, 'open'))) await wd.click(await wd.find('[data-testid="provider-vast"] summary'));
   const state = await wd.find('[data-testid="credential-vast_api_key-state"]');
-  assert.equal(await wd.text(state), 'not set');
+  assert.equal(await wd.text(state), t('credential.notSet'));
   const input = await wd.find('[data-testid="credential-vast_api_key-input"]');
   await wd.type(input, key);
   await wd.click(await wd.find('[data-testid="credential-vast_api_key-save"]'));
-  await wd.until('"set"', async () => (await wd.text(state)) === 'set');
+  await wd.until('"set"', async () => (await wd.text(state)) === t('credential.set'));
   assert.equal(await wd.prop(input, 'value'), '', 'the field is cleared');
   const page = await wd.execute('return document.documentElement.outerHTML');
   assert.ok(!page.includes(key), 'the key is nowhere in the page');

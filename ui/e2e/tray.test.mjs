@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, connect } from 'node:net';
+import { t, literal } from './catalogue.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const host = resolve(process.env.OVERTIME_DESKTOP_BIN ?? '../target/debug/overtime-desktop');
@@ -204,7 +205,8 @@ after(() => {
 
 test('the tray item shows the mode, the hottest GPU and that it is a demo', () => {
   const tooltip = property(item, '/StatusNotifierItem', 'org.kde.StatusNotifierItem', 'ToolTip');
-  assert.match(tooltip, /Overtime — (Rental|Volunteer|Idle)[^']* · \d+ °C · demo/);
+  const modes = ['rental', 'volunteer', 'idle'].map((m) => literal(t(`mode.${m}`))).join('|');
+  assert.match(tooltip, new RegExp(`Overtime — (${modes})[^']* · \\d+ °C · ${literal(t('tray.demo'))}`));
   const pixmap = property(item, '/StatusNotifierItem', 'org.kde.StatusNotifierItem', 'IconPixmap');
   assert.match(pixmap, /\(64, 64, /, 'a 64 px icon');
   assert.doesNotMatch(log, /no system tray found/);
@@ -221,27 +223,32 @@ test('closing the window ends its process; Overtime stays in the tray', async ()
 
 test('"Idle now" in the tray menu reaches the agent within a second', async () => {
   const started = Date.now();
-  click('Idle now');
+  click(t('tray.entry.idle'));
   const s = await until('the override', async () => {
     const st = await status();
     return st.overrides.length === 1 && st.gpus[0].mode === 'idle' ? st : null;
   }, 1000, 50);
   assert.equal(s.overrides[0].mode, 'idle');
   assert.ok(Date.now() - started <= 1000);
-  await until('the override line in the menu', () => menuEntries().some((e) => e.label === 'Paused — until you resume'), 3000);
+  const line = t('tray.untilResumed', { what: t('tray.paused') });
+  await until('the override line in the menu', () => menuEntries().some((e) => e.label === line), 3000);
 });
 
 test('"Pause for 1 h" shows its time left; "Auto" clears it', async () => {
-  click('Pause for 1 h');
-  await until('the time left', () => menuEntries().some((e) => /^Paused — (1 h 00 min|59 min) left$/.test(e.label)), 3000);
-  click('Auto');
+  click(t('tray.entry.pauseOneHour'));
+  const left = [
+    t('tray.hoursMinutes', { hours: '1', minutes: '00' }),
+    t('tray.minutes', { minutes: '59' }),
+  ].map((l) => t('tray.left', { what: t('tray.paused'), left: l }));
+  await until('the time left', () => menuEntries().some((e) => left.includes(e.label)), 3000);
+  click(t('tray.entry.auto'));
   await until('no override', async () => (await status()).overrides.length === 0, 1000, 50);
-  await until('"Automatic" in the menu', () => menuEntries().some((e) => e.label === 'Automatic'), 3000);
+  await until('"Automatic" in the menu', () => menuEntries().some((e) => e.label === t('tray.automatic')), 3000);
 });
 
 test('an override that runs out is told as a desktop notification', async () => {
   await api('POST', '/api/v1/override', { mode: 'idle', for_s: 2 });
-  await until('the notification', () => notifications().includes('Back to automatic'), 8000, 200);
+  await until('the notification', () => notifications().includes(t('notify.overrideExpired.summary')), 8000, 200);
 });
 
 test('a left click on the icon opens the dashboard again', async () => {
@@ -265,13 +272,13 @@ test('"Restart now" stops the agent cleanly and a new Overtime comes up with its
   await until('the new window process', () => windowProcesses().length === 1);
   const st = await until('the agent to answer again', () => status(), 10_000);
   assert.equal(st.overrides[0]?.mode, 'volunteer', 'the override survived the restart');
-  click('Auto');
+  click(t('tray.entry.auto'));
   await until('no override', async () => (await status()).overrides.length === 0, 2000, 50);
 });
 
 test('"Quit" closes the window, stops the agent cleanly and exits', async () => {
   const stopsBefore = log.match(/agent stopped cleanly/g)?.length ?? 0;
-  click('Quit');
+  click(t('tray.entry.quit'));
   await until('the process to end', () => !alive(hostPid), 10_000);
   // Its last lines may still be in the pipe when the process is gone.
   await until('the clean stop in the log', () => (log.match(/agent stopped cleanly/g)?.length ?? 0) === stopsBefore + 1, 5000);
