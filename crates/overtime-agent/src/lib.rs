@@ -22,8 +22,8 @@ pub mod sensors;
 pub mod service;
 pub mod settings;
 pub mod snapshot;
-mod state_file;
 pub mod startup;
+mod state_file;
 pub mod supervisor;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
