@@ -44,7 +44,7 @@ impl ErrorCode {
 }
 
 /// What a request to the agent reports when it fails.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AgentError {
     /// The agent's loop has ended; nothing will answer until Overtime starts again.
     #[error("the agent has stopped; restart Overtime to get it back")]

@@ -597,7 +597,7 @@ impl Config {
 ///
 /// Displays as `overtime.toml:14:7: schedule.window[2].end: "25:00" is not a time; use HH:MM
 /// between 00:00 and 24:00`, leaving out the parts that are unknown.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct ConfigError {
     /// The file, when the text came from one.
     pub file: Option<PathBuf>,
@@ -644,7 +644,7 @@ impl fmt::Display for ConfigError {
 
 /// Every problem found in one configuration, in file-section order; never empty when returned
 /// as an error. Displays one problem per line.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct ConfigErrors(pub Vec<ConfigError>);
 
 impl ConfigErrors {

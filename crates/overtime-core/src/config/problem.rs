@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 /// One problem with a setting: the catalogue message that says what is wrong and what to do,
 /// and the values it names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Problem {
     /// The Fluent message id, e.g. `config-outOfRange`.
     pub id: String,
@@ -27,12 +27,10 @@ pub struct Problem {
 #[serde(untagged)]
 pub enum ProblemArg {
     Text(String),
-    /// Always finite: a value that is not (a NaN typed into the file) is kept as text.
+    /// Finite when made by [`Problem::number`]: a value that is not (a NaN typed into the
+    /// file) is kept as text, since JSON has no NaN.
     Number(f64),
 }
-
-// Numbers are finite by construction (see `Problem::number`), so equality is reflexive.
-impl Eq for ProblemArg {}
 
 impl Problem {
     pub fn new(id: &str) -> Problem {

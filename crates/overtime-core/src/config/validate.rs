@@ -13,7 +13,7 @@ use super::providers::{HookKind, RentalChoice, VolunteerChoice};
 use super::{Config, ThermalLimits, ThermalLimitsOverride, WindowConfig};
 
 /// One problem: where, and what is wrong and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Issue {
     pub(crate) path: FieldPath,
     pub(crate) problem: Problem,

@@ -33,7 +33,7 @@ pub use providers::ProvidersForm;
 use text::Fields;
 
 /// One rejected settings field: its dotted config path and what to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct FieldError {
     /// Dotted path as the configuration names it, e.g. `thermal.soft_limit_c` or
     /// `thermal.gpu."GPU-1".critical_limit_c`.
@@ -65,7 +65,7 @@ impl From<&ConfigError> for FieldError {
 }
 
 /// Why an edit was not made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EditError {
     /// Some fields do not read or do not validate: one entry each.
     #[error("some settings are not valid; fix the marked fields and save again")]
