@@ -55,20 +55,14 @@ impl ConfigWatch {
         &self.path
     }
 
-    /// `Some(result)` when the file changed since the last call (or was created or removed).
-    pub fn poll(&mut self) -> Option<Result<Config, ConfigFileError>> {
+    /// Whether the file changed since the last look (one `stat`), remembering what it saw.
+    pub fn changed(&mut self) -> bool {
         let now = stamp(&self.path);
         if now == self.seen {
-            return None;
+            return false;
         }
         self.seen = now;
-        Some(load(&self.path))
-    }
-
-    /// Load now, whether or not the file changed.
-    pub fn reload(&mut self) -> Result<Config, ConfigFileError> {
-        self.seen = stamp(&self.path);
-        load(&self.path)
+        true
     }
 }
 
@@ -148,21 +142,16 @@ async fn watch_file(
             },
             _ = interval.tick() => None,
         };
-        let forced = asked.is_some();
-        let read = tokio::task::spawn_blocking(move || {
-            let result = if forced {
-                Some(watch.reload())
-            } else {
-                watch.poll()
-            };
-            (watch, result)
-        })
-        .await;
-        let result = match read {
-            Ok((back, result)) => {
-                watch = back;
-                result
-            }
+        // The once-a-tick look is one `stat`, cheap enough to make here; only reading and
+        // parsing goes to a blocking thread. A reload asked for reads whether or not the file
+        // changed, and what it reads is what the next look compares with.
+        let changed = watch.changed();
+        if asked.is_none() && !changed {
+            continue;
+        }
+        let path = watch.path().to_path_buf();
+        let result = match tokio::task::spawn_blocking(move || load(&path)).await {
+            Ok(result) => result,
             Err(e) => {
                 tracing::error!(error = %e, "reading the configuration file stopped unexpectedly");
                 if let Some(reply) = asked {
@@ -173,9 +162,7 @@ async fn watch_file(
                 break;
             }
         };
-        if let Some(result) = result
-            && loaded.send(LoadedConfig { result, asked }).await.is_err()
-        {
+        if loaded.send(LoadedConfig { result, asked }).await.is_err() {
             break;
         }
     }
