@@ -41,13 +41,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shell {
     pub fn new(host: AgentHost, started: Instant) -> Arc<Shell> {
-        let api = ApiState::from_status(&host.api_status.borrow());
         Arc::new(Shell {
             handle: host.handle.clone(),
             service: AgentService::new(host.handle.clone(), host.paths.config_file.clone()),
             config_path: host.paths.config_file.clone(),
             facts: Mutex::new(ShellFacts {
-                api,
                 tray_available: false,
                 startup_config_error: host.startup_config_error.clone(),
                 catalogue: crate::tray_state::TrayText::from_env().catalogue(),
@@ -63,9 +61,8 @@ impl Shell {
     /// The dashboard's view of the latest agent snapshot.
     pub fn ui_snapshot(&self) -> UiSnapshot {
         let snapshot = self.handle.snapshot();
-        let mut facts = lock(&self.facts);
-        facts.api = ApiState::from_status(&self.api_status.borrow());
-        UiSnapshot::from_agent(&snapshot, &facts)
+        let api = ApiState::from_status(&self.api_status.borrow());
+        UiSnapshot::from_agent(&snapshot, &lock(&self.facts), api)
     }
 
     /// Keeps `snapshot`'s readings for the charts of windows opened later.

@@ -147,7 +147,6 @@ pub struct UiProvider {
 /// What the shell adds to the agent's snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShellFacts {
-    pub api: ApiState,
     pub tray_available: bool,
     /// Set when the configuration file failed at start-up (the agent then runs on defaults).
     pub startup_config_error: Option<String>,
@@ -162,7 +161,8 @@ fn ms(t: jiff::Timestamp) -> i64 {
 impl UiSnapshot {
     /// Builds the dashboard's view from the agent's snapshot, which carries the thermal limits
     /// in force per GPU.
-    pub fn from_agent(s: &AgentSnapshot, shell: &ShellFacts) -> UiSnapshot {
+    /// `api` is the loopback API as it is now (it follows `[api]`).
+    pub fn from_agent(s: &AgentSnapshot, shell: &ShellFacts, api: ApiState) -> UiSnapshot {
         UiSnapshot {
             at_ms: ms(s.at),
             agent_version: s.agent_version.clone(),
@@ -214,7 +214,7 @@ impl UiSnapshot {
                 .error
                 .clone()
                 .or_else(|| shell.startup_config_error.clone()),
-            api: shell.api.clone(),
+            api,
             tray_available: shell.tray_available,
             ledger: s
                 .ledger

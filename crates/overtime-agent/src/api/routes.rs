@@ -202,8 +202,10 @@ async fn call(
         Failure::bad_request(
             "bad_request",
             format!(
-                "the body is not a request of the agent's service ({e}); send                  {{\"method\": \"status\"}} or, with parameters, {{\"method\": \"history\", \
-                 \"params\": {{…}}}} as listed in the generated bindings"
+                "the body is not a request of the agent's service ({e}); send \
+                 {{\"method\": \"status\"}} or, with parameters, {{\"method\": \"set_mode\", \
+                 \"params\": {{\"mode\": \"idle\", \"gpu\": null}}}}; the methods are the \
+                 AgentRequest type in the generated bindings"
             ),
         )
         .into_response()
