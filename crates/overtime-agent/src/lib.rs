@@ -24,6 +24,7 @@ pub mod settings;
 pub mod snapshot;
 pub mod startup;
 mod state_file;
+pub mod stop_signals;
 pub mod supervisor;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;

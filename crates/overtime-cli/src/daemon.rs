@@ -54,6 +54,8 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         demo: demo_options(args.seed),
     };
+    // Before the agent starts, so a stop asked for while it starts is heard, not fatal.
+    let mut stop_signals = overtime_agent::stop_signals::StopSignals::install();
     let agent = startup::start(config, &paths, options)
         .await
         .context("the agent could not start")?;
@@ -72,8 +74,8 @@ pub async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("the loopback API could not start: {error}");
     }
 
-    wait_for_signal().await;
-    tracing::info!("signal received, stopping");
+    stop_signals.recv().await;
+    tracing::info!("stop requested by the system, stopping");
     agent.stop().await;
     api.stopped().await;
     tracing::info!("stopped cleanly");
@@ -109,29 +111,4 @@ fn init_logging(filter: Option<&str>) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

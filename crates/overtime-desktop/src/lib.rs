@@ -22,7 +22,6 @@ pub mod recent;
 pub mod service;
 pub mod settings;
 pub mod shell;
-pub mod signals;
 #[cfg(test)]
 mod test_agent;
 #[cfg(target_os = "linux")]
@@ -40,8 +39,8 @@ use tokio::sync::mpsc;
 use crate::agent_host::{AgentHost, HostOptions};
 use crate::host::{Host, TrayAction, TrayView};
 use crate::shell::Shell;
-use crate::signals::StopSignals;
 use crate::tray_state::{TrayState, TrayText};
+use overtime_agent::stop_signals::StopSignals;
 
 const USAGE: &str = "\
 Usage: overtime-desktop [--demo] [--background]

@@ -130,3 +130,32 @@ mod tests {
         }
     }
 }
+
+#[cfg(all(test, windows))]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Ctrl-Break to every process on this console, which is this test binary alone: the
+    /// listener must take it (unheard, the default handler would end the process).
+    #[allow(unsafe_code)]
+    fn ctrl_break_to_own_console() {
+        use windows_sys::Win32::System::Console::{CTRL_BREAK_EVENT, GenerateConsoleCtrlEvent};
+        // SAFETY: plain values in, no pointers.
+        let sent = unsafe { GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, 0) };
+        assert_ne!(sent, 0, "{}", std::io::Error::last_os_error());
+    }
+
+    #[tokio::test]
+    #[ignore = "Wine 8.0 refuses console control events (ERROR_INVALID_ACCESS); on real Windows run it with --ignored"]
+    async fn ctrl_break_is_heard_as_a_stop_request_and_nothing_else_is() {
+        let mut signals = StopSignals::install();
+        let quiet = tokio::time::timeout(Duration::from_millis(50), signals.recv()).await;
+        assert!(quiet.is_err(), "no stop request was made yet");
+        ctrl_break_to_own_console();
+        tokio::time::timeout(Duration::from_secs(5), signals.recv())
+            .await
+            .expect("Ctrl-Break is heard");
+    }
+}
