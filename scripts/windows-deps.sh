@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Installs what checking the workspace for Windows (x86_64-pc-windows-gnu) needs, skipping what is
 # already there: Rust's standard library for the target and Debian's mingw-w64 C/C++ compilers
-# (bundled SQLite, ring and the window's resource file are compiled with them). Sourced by
+# (bundled SQLite, ring and the window's resource file are compiled with them), and with
+# OVERTIME_WITH_WINE=1 what running those builds here needs. Sourced by
 # scripts/check-windows, so the cross-compiler settings it exports reach cargo; safe to run again.
 set -euo pipefail
 
 WINDOWS_TARGET=x86_64-pc-windows-gnu
 WINDOWS_APT_PACKAGES=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64)
+# Running the Windows builds (scripts/test-windows): Debian's 64-bit Wine, and Xvfb for the
+# Windows parts that want a display (the tray icon's hidden window).
+if [[ ${OVERTIME_WITH_WINE:-0} == 1 ]]; then
+  WINDOWS_APT_PACKAGES+=(wine wine64 xvfb xauth)
+fi
 
 windows_deps_as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
