@@ -6,6 +6,8 @@ pub mod fake;
 #[cfg(target_os = "linux")]
 pub mod linux;
 pub mod sysinfo_source;
+#[cfg(windows)]
+pub mod windows;
 
 use std::io;
 
@@ -122,13 +124,18 @@ impl<S: ProcessSource + ?Sized> ProcessSource for Box<S> {
     }
 }
 
-/// The process source for this OS: `/proc` on Linux, `sysinfo` elsewhere.
+/// The process source for this OS: `/proc` on Linux, Toolhelp32 on Windows, `sysinfo`
+/// elsewhere.
 pub fn native_source() -> io::Result<Box<dyn ProcessSource>> {
     #[cfg(target_os = "linux")]
     {
         Ok(Box::new(linux::LinuxProcSource::new()?))
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(windows)]
+    {
+        Ok(Box::new(windows::ToolhelpSource::new()?))
+    }
+    #[cfg(not(any(target_os = "linux", windows)))]
     {
         Ok(Box::new(sysinfo_source::SysinfoSource::new()?))
     }
@@ -146,7 +153,12 @@ fn parent_pid() -> Option<u32> {
     Some(std::os::unix::process::parent_id())
 }
 
-#[cfg(not(unix))]
+#[cfg(windows)]
+fn parent_pid() -> Option<u32> {
+    windows::parent_of(std::process::id())
+}
+
+#[cfg(not(any(unix, windows)))]
 fn parent_pid() -> Option<u32> {
     sysinfo_source::parent_of(std::process::id())
 }

@@ -1,4 +1,4 @@
-//! Process source through `sysinfo`, for the OSes without a cheap `/proc` (Windows, macOS, BSD).
+//! Process source through `sysinfo`, for the OSes without a cheaper native one (macOS, BSD).
 //! Listing refreshes only what `sysinfo` always reads (PID, parent, image name); the executable
 //! path and command line are fetched for new PIDs only.
 
