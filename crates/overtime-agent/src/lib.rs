@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config_file;
 pub mod control;
 pub mod error;
+pub mod file_replace;
 pub mod handle;
 pub mod ledger_feed;
 pub mod metrics;

@@ -63,9 +63,7 @@ async fn write_changes(
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    crate::file_replace::replace_file(path, "json.tmp", bytes)
 }
 
 #[cfg(test)]

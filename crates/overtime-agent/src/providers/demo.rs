@@ -407,9 +407,7 @@ fn save<T: Serialize>(path: &Path, value: &T, service: &str) -> Result<(), Provi
         service: service.to_owned(),
         detail: e.to_string(),
     })?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)
+    crate::file_replace::replace_file(path, "json.tmp", &bytes).map_err(err)
 }
 
 #[cfg(test)]

@@ -54,9 +54,8 @@ pub fn save(path: &Path, doc: &DocumentMut) -> Result<Config, AgentError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    let tmp = path.with_extension("toml.saving");
-    std::fs::write(&tmp, doc.to_string()).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)?;
+    crate::file_replace::replace_file(path, "toml.saving", doc.to_string().as_bytes())
+        .map_err(io)?;
     Ok(config)
 }
 
