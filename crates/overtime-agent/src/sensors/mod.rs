@@ -4,6 +4,7 @@
 //! deterministic stand-in used for demo mode (no NVIDIA driver) and tests. [`auto_select`] picks
 //! NVML when the driver loads and says which one it picked.
 
+pub mod elevation;
 pub mod nvml;
 pub mod simulated;
 

@@ -89,7 +89,7 @@ impl NvmlSensors {
             nvml_version: nvml.sys_nvml_version().ok(),
             nvml,
             gpus,
-            is_admin: process_is_admin(),
+            is_admin: super::elevation::process_is_admin(),
         };
         tracing::info!(
             gpus = sensors.gpus.len(),
@@ -550,33 +550,6 @@ fn control_error(uuid: &str, e: NvmlError) -> SensorError {
     }
 }
 
-/// Whether this process runs with the rights NVML requires to set power limits.
-#[cfg(target_os = "linux")]
-fn process_is_admin() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| effective_uid(&status))
-        == Some(0)
-}
-
-/// Without `unsafe` we cannot ask Windows for the token's elevation; say yes and let
-/// `set_power_limit` report `NotPermitted` if the driver refuses.
-#[cfg(not(target_os = "linux"))]
-fn process_is_admin() -> bool {
-    true
-}
-
-/// The effective UID from `/proc/<pid>/status` (its `Uid:` line holds real, effective, saved,
-/// filesystem).
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-fn effective_uid(status: &str) -> Option<u32> {
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("Uid:"))
-        .and_then(|ids| ids.split_whitespace().nth(1))
-        .and_then(|uid| uid.parse().ok())
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -838,15 +811,6 @@ mod tests {
                 "{limit_w} W in [{min_mw}, {max_mw}] mW"
             );
         }
-    }
-
-    #[test]
-    fn effective_uid_comes_from_the_second_uid_column() {
-        let status =
-            "Name:\tovertime\nUmask:\t0022\nUid:\t1000\t0\t0\t0\nGid:\t1000\t1000\t1000\t1000\n";
-        assert_eq!(effective_uid(status), Some(0));
-        assert_eq!(effective_uid("Uid:\t1000\t1000\t1000\t1000\n"), Some(1000));
-        assert_eq!(effective_uid("Name:\tx\n"), None);
     }
 
     #[test]
