@@ -80,7 +80,10 @@ impl Paths {
         let dirs = ProjectDirs::from("app", "", "Overtime").ok_or(PathsError::NoHome)?;
         Ok(Paths {
             config_file: config_file.unwrap_or_else(|| dirs.config_dir().join("config.toml")),
-            data_dir: data_dir.unwrap_or_else(|| dirs.data_dir().to_path_buf()),
+            // The local, not the roaming, profile on Windows: a ledger synced between machines
+            // at sign-in would be overwritten by whichever machine signs out last. Elsewhere
+            // the two are the same folder.
+            data_dir: data_dir.unwrap_or_else(|| dirs.data_local_dir().to_path_buf()),
             // The window finds the host's endpoint by the same rule, so it is written once.
             state_dir: match state_dir {
                 Some(dir) => dir,
@@ -216,5 +219,18 @@ mod tests {
         // Running it again on existing directories is fine.
         paths.ensure_dirs().unwrap();
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// Config roams with the user; the ledger, state and API token stay on this machine.
+    #[cfg(windows)]
+    #[test]
+    fn on_windows_config_is_in_appdata_and_data_and_state_in_localappdata() {
+        let roaming = PathBuf::from(std::env::var_os("APPDATA").expect("APPDATA is set"));
+        let local = PathBuf::from(std::env::var_os("LOCALAPPDATA").expect("LOCALAPPDATA is set"));
+        let paths = Paths::from_lookup(lookup(&[])).unwrap();
+        assert!(paths.config_file.starts_with(&roaming), "{paths:?}");
+        assert!(paths.data_dir.starts_with(&local), "{paths:?}");
+        assert!(paths.state_dir.starts_with(&local), "{paths:?}");
+        assert!(paths.api_token_file().starts_with(&local), "{paths:?}");
     }
 }
