@@ -140,7 +140,7 @@ fn after_sigkill_a_restarted_daemon_keeps_the_running_rental_and_sigterm_stops_c
         format!("[schedule]\ndefault = [\"volunteer\"]\n{config}"),
     )
     .unwrap();
-    let mut second = daemon(&dir);
+    let second = daemon(&dir);
     let mut snapshot = None;
     assert!(
         wait_for(Duration::from_secs(30), || {
@@ -158,10 +158,15 @@ fn after_sigkill_a_restarted_daemon_keeps_the_running_rental_and_sigterm_stops_c
     #[cfg(unix)]
     stops_cleanly_on_request(second, &dir, &rental);
     #[cfg(windows)]
-    {
-        let _ = second.kill();
-        let _ = second.wait();
-    }
+    stop_by_killing(second);
+}
+
+/// Wine 8.0 cannot deliver console control events to a child (see the test's header), so on
+/// Windows the daemon is ended without its clean stop.
+#[cfg(windows)]
+fn stop_by_killing(mut second: Child) {
+    let _ = second.kill();
+    let _ = second.wait();
 }
 
 #[cfg(unix)]
