@@ -28,3 +28,7 @@ echo "wine-prefix: fresh prefix in $WINEPREFIX"
 wineboot -i >/dev/null 2>&1
 wineserver -w
 cp "$wine_dll" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+# One wineserver for the whole run, ended by the caller's `wineserver -k`. Left to itself it
+# exits a few seconds after its last program, and a program starting just then loses its
+# connection ("wine client error: recvmsg: Connection reset by peer").
+wineserver -p
