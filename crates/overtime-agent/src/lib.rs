@@ -29,6 +29,8 @@ pub mod stop_signals;
 pub mod supervisor;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+#[cfg(windows)]
+pub mod windows_registry;
 
 pub use error::{AgentError, ErrorCode, FieldError};
 pub use handle::{AgentCommand, AgentHandle};

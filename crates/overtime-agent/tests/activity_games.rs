@@ -37,7 +37,7 @@ fn watcher(config: &ActivityConfig) -> (FakeProcessSource, GameWatcher<FakeProce
 }
 
 fn pids(games: &[RunningGame]) -> Vec<u32> {
-    games.iter().map(|g| g.pid).collect()
+    games.iter().filter_map(|g| g.pid).collect()
 }
 
 #[test]
@@ -174,7 +174,7 @@ fn graphics_process_on_gpu_1_is_a_game_on_gpu_1_only() {
         watcher.games(),
         vec![RunningGame {
             name: "Celeste".into(),
-            pid: 500,
+            pid: Some(500),
             gpu_uuids: vec!["GPU-1".into()],
             matched_by: GameMatch::GraphicsProcess,
         }]
@@ -202,7 +202,12 @@ fn pattern_games_carry_the_gpus_the_driver_lists_them_on() {
         games[1].gpu_uuids.is_empty(),
         "not listed by the driver: unknown GPU"
     );
-    assert_eq!(games[1].matched_by, GameMatch::Pattern("*.x86_64".into()));
+    assert_eq!(
+        games[1].matched_by,
+        GameMatch::Pattern {
+            pattern: "*.x86_64".into()
+        }
+    );
 }
 
 #[test]
@@ -233,7 +238,9 @@ fn ignore_list_only_affects_graphics_process_detection() {
     );
     assert_eq!(
         games[0].matched_by,
-        GameMatch::Pattern("firefox".into()),
+        GameMatch::Pattern {
+            pattern: "firefox".into()
+        },
         "a pattern wins over the ignore list"
     );
     assert_eq!(games[1].matched_by, GameMatch::GraphicsProcess);
@@ -363,7 +370,9 @@ fn a_process_that_renames_itself_soon_after_start_is_recognised() {
     }
     assert_eq!(
         watcher.games()[0].matched_by,
-        GameMatch::Pattern("eldenring.exe".into())
+        GameMatch::Pattern {
+            pattern: "eldenring.exe".into()
+        }
     );
 }
 
@@ -382,7 +391,9 @@ fn a_settled_process_is_named_again_when_it_starts_rendering() {
     assert!(watcher.poll(&[on_gpu(60, "GPU-0")]));
     assert_eq!(
         watcher.games()[0].matched_by,
-        GameMatch::Pattern("eldenring.exe".into()),
+        GameMatch::Pattern {
+            pattern: "eldenring.exe".into()
+        },
         "named afresh, so the pattern (not just the GPU) matched"
     );
 }

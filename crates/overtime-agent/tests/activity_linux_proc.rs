@@ -186,7 +186,7 @@ async fn a_real_game_process_is_seen_within_500ms_and_forgotten_when_killed() {
             &mut handle.state,
             Duration::from_millis(500),
             "game start",
-            |s| s.games.iter().any(|g| g.pid == pid),
+            |s| s.games.iter().any(|g| g.pid == Some(pid)),
         )
         .await;
         let game = handle
@@ -194,7 +194,7 @@ async fn a_real_game_process_is_seen_within_500ms_and_forgotten_when_killed() {
             .borrow()
             .games
             .iter()
-            .find(|g| g.pid == pid)
+            .find(|g| g.pid == Some(pid))
             .cloned()
             .unwrap();
         assert_eq!(game.name, "overtime-test-game", "{}", binary.display());
@@ -205,7 +205,7 @@ async fn a_real_game_process_is_seen_within_500ms_and_forgotten_when_killed() {
             &mut handle.state,
             Duration::from_millis(500),
             "game exit",
-            |s| !s.games.iter().any(|g| g.pid == pid),
+            |s| !s.games.iter().any(|g| g.pid == Some(pid)),
         )
         .await;
     }

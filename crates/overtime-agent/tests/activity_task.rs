@@ -5,12 +5,14 @@
 
 use std::time::Duration;
 
+use overtime_agent::activity::game_signals::fake::FakeSignals;
+use overtime_agent::activity::game_signals::{ForegroundProgram, SteamApp};
 use overtime_agent::activity::input_idle::FakeInputIdle;
 use overtime_agent::activity::process_list::ProcessNames;
 use overtime_agent::activity::process_list::fake::FakeProcessSource;
-use overtime_agent::activity::{ActivityError, ActivityHandle, spawn_with};
+use overtime_agent::activity::{ActivityError, ActivityHandle, SIGNAL_PERIOD, spawn_with};
 use overtime_agent::sensors::GpuProcess;
-use overtime_core::activity::{ActivityState, GameMatch};
+use overtime_core::activity::{ActivityState, FullScreenState, GameMatch, GameSignal};
 use overtime_core::config::ActivityConfig;
 use tokio::sync::watch;
 use tokio::time::{Instant, timeout};
@@ -21,6 +23,7 @@ const POLL: Duration = Duration::from_millis(250);
 struct Rig {
     fake: FakeProcessSource,
     idle: FakeInputIdle,
+    signals: FakeSignals,
     graphics: watch::Sender<Vec<GpuProcess>>,
     shutdown: CancellationToken,
     handle: ActivityHandle,
@@ -39,12 +42,14 @@ fn rig_with(config: ActivityConfig, setup: impl FnOnce(&FakeProcessSource)) -> R
     fake.start(1, ProcessNames::new("systemd", None, None));
     setup(&fake);
     let idle = FakeInputIdle::new(Some(Duration::from_secs(1)));
+    let signals = FakeSignals::new();
     let (graphics, graphics_rx) = watch::channel(Vec::new());
     let shutdown = CancellationToken::new();
     let handle = spawn_with(
         config,
         fake.clone(),
         Box::new(idle.clone()),
+        Box::new(signals.clone()),
         graphics_rx,
         shutdown.clone(),
     )
@@ -52,6 +57,7 @@ fn rig_with(config: ActivityConfig, setup: impl FnOnce(&FakeProcessSource)) -> R
     Rig {
         fake,
         idle,
+        signals,
         graphics,
         shutdown,
         handle,
@@ -63,7 +69,7 @@ fn rig(games: &[&str]) -> Rig {
 }
 
 fn game_pids(state: &ActivityState) -> Vec<u32> {
-    state.games.iter().map(|g| g.pid).collect()
+    state.games.iter().filter_map(|g| g.pid).collect()
 }
 
 /// Waits for the next notification; fails if none comes within `within`.
@@ -93,7 +99,9 @@ async fn a_game_start_is_published_within_one_poll_period() {
     assert_eq!(game_pids(&state), vec![4242]);
     assert_eq!(
         state.games[0].matched_by,
-        GameMatch::Pattern("eldenring.exe".into())
+        GameMatch::Pattern {
+            pattern: "eldenring.exe".into()
+        }
     );
 }
 
@@ -211,8 +219,108 @@ async fn an_invalid_pattern_refuses_to_start() {
         config(&["[oops"], POLL),
         FakeProcessSource::new(),
         Box::new(FakeInputIdle::new(None)),
+        Box::new(FakeSignals::new()),
         graphics_rx,
         CancellationToken::new(),
     );
     assert!(matches!(result, Err(ActivityError::InvalidPattern { .. })));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_full_screen_program_is_a_game_within_a_second_and_stops_being_one_when_it_leaves() {
+    let mut rig = rig(&["eldenring.exe"]);
+    rig.fake
+        .start(77, ProcessNames::new("Cyberpunk2077.exe", None, None));
+    rig.signals.set_foreground(Some(ForegroundProgram {
+        pid: 77,
+        names: Some(ProcessNames::new("Cyberpunk2077.exe", None, None)),
+    }));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        rig.signals.foreground_asks(),
+        0,
+        "asked only while full screen"
+    );
+    rig.signals.set_full_screen(Some(FullScreenState::Direct3d));
+    next_change(&mut rig.handle.state, SIGNAL_PERIOD).await;
+    let state = rig.handle.state.borrow_and_update().clone();
+    assert_eq!(state.games.len(), 1, "{state:?}");
+    assert_eq!(state.games[0].name, "Cyberpunk2077.exe");
+    assert_eq!(state.games[0].pid, Some(77));
+    assert_eq!(state.games[0].matched_by.signal(), GameSignal::FullScreen);
+    assert!(state.games[0].gpu_uuids.is_empty(), "every GPU");
+
+    rig.signals.set_full_screen(None);
+    next_change(&mut rig.handle.state, SIGNAL_PERIOD).await;
+    assert!(rig.handle.state.borrow().games.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn steam_s_running_game_is_a_game_within_a_second_until_steam_says_none() {
+    let mut rig = rig(&[]);
+    rig.signals.set_steam(Some(SteamApp {
+        app_id: 1_245_620,
+        name: Some("ELDEN RING".into()),
+    }));
+    next_change(&mut rig.handle.state, SIGNAL_PERIOD).await;
+    let state = rig.handle.state.borrow_and_update().clone();
+    assert_eq!(state.games.len(), 1, "{state:?}");
+    assert_eq!(state.games[0].name, "ELDEN RING");
+    assert_eq!(state.games[0].pid, None);
+    assert_eq!(
+        state.games[0].matched_by,
+        GameMatch::SteamRunningApp { app_id: 1_245_620 }
+    );
+    rig.signals.set_steam(None);
+    next_change(&mut rig.handle.state, SIGNAL_PERIOD).await;
+    assert!(rig.handle.state.borrow().games.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn signals_turned_off_in_the_config_are_not_asked_for() {
+    let mut cfg = config(&[], POLL);
+    cfg.detect_full_screen = false;
+    cfg.detect_steam_game = false;
+    let mut rig = rig_with(cfg, |_| {});
+    rig.signals.set_full_screen(Some(FullScreenState::Busy));
+    rig.signals.set_steam(Some(SteamApp {
+        app_id: 570,
+        name: None,
+    }));
+    tokio::time::sleep(SIGNAL_PERIOD * 3).await;
+    assert!(!rig.handle.state.has_changed().unwrap());
+    assert!(rig.handle.state.borrow().games.is_empty());
+    assert_eq!(rig.signals.foreground_asks(), 0);
+
+    // Turned on while running: the next poll sees both, without waiting for the next read.
+    let mut on = config(&[], POLL);
+    on.detect_full_screen = true;
+    on.detect_steam_game = true;
+    rig.handle.config.send(on).unwrap();
+    next_change(&mut rig.handle.state, POLL).await;
+    let names: Vec<String> = rig
+        .handle
+        .state
+        .borrow()
+        .games
+        .iter()
+        .map(|g| g.name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        ["QUNS_BUSY", "570"],
+        "no window in front: the state names it"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_signals_are_read_once_a_second_not_at_every_poll() {
+    let rig = rig(&[]);
+    let before = rig.signals.full_screen_asks();
+    tokio::time::sleep(Duration::from_secs(10) + Duration::from_millis(1)).await;
+    let reads = rig.signals.full_screen_asks() - before;
+    assert!(
+        (9..=11).contains(&reads),
+        "{reads} reads in 10 s at a {POLL:?} poll"
+    );
 }

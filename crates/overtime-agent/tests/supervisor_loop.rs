@@ -21,7 +21,7 @@ use overtime_agent::sensors::{
 use overtime_agent::supervisor::{ActivityStarter, Agent, AgentParts};
 use overtime_agent::{AgentHandle, AgentSnapshot};
 use overtime_core::GpuId;
-use overtime_core::activity::{ActivityState, GameMatch, RunningGame};
+use overtime_core::activity::{ActivityState, GameMatch, GameSignal, RunningGame};
 use overtime_core::config::Config;
 use overtime_core::mode::{Mode, OverrideScope};
 use overtime_core::reason::Reason;
@@ -203,9 +203,11 @@ async fn a_game_start_stops_volunteer_work_at_once_and_it_resumes_after_the_grac
     r.games.send_replace(ActivityState {
         games: vec![RunningGame {
             name: "eldenring.exe".into(),
-            pid: 7,
+            pid: Some(7),
             gpu_uuids: vec![uuid],
-            matched_by: GameMatch::Pattern("eldenring.exe".into()),
+            matched_by: GameMatch::Pattern {
+                pattern: "eldenring.exe".into(),
+            },
         }],
         input_idle: None,
     });
@@ -216,7 +218,8 @@ async fn a_game_start_stops_volunteer_work_at_once_and_it_resumes_after_the_grac
     assert_eq!(
         s.gpus[0].reason,
         Reason::GameRunning {
-            game: "eldenring.exe".into()
+            game: "eldenring.exe".into(),
+            signal: GameSignal::Process,
         }
     );
     assert!(
@@ -502,7 +505,7 @@ async fn the_ledger_records_sessions_energy_and_decisions_without_slowing_the_lo
     r.games.send_replace(ActivityState {
         games: vec![RunningGame {
             name: "game".into(),
-            pid: 1,
+            pid: Some(1),
             gpu_uuids: vec![uuid],
             matched_by: GameMatch::GraphicsProcess,
         }],

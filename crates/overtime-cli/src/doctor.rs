@@ -140,12 +140,17 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
         Ok(_) => print(
             "game watcher",
             &Check::Ok(format!(
-                "{} game pattern(s); graphics-process detection {}",
+                "{} game pattern(s); graphics-process detection {}{}",
                 config.activity.games.len(),
-                if config.activity.detect_graphics_processes {
-                    "on"
+                on_off(config.activity.detect_graphics_processes),
+                if cfg!(windows) {
+                    format!(
+                        "; full-screen programs {}; Steam's running game {}",
+                        on_off(config.activity.detect_full_screen),
+                        on_off(config.activity.detect_steam_game)
+                    )
                 } else {
-                    "off"
+                    String::new()
                 }
             )),
         ),
@@ -219,4 +224,8 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
 }

@@ -124,7 +124,7 @@ pub fn render(snapshot: &AgentSnapshot) -> String {
             .activity
             .games
             .iter()
-            .map(|g| format!("{} (pid {})", g.name, g.pid))
+            .map(|g| format!("{} ({})", g.name, how_seen(g)))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -335,6 +335,19 @@ fn gpu_table(gpus: &[GpuStatus]) -> String {
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
     out
+}
+
+/// "pid 4242", "full screen, pid 4242", "Steam app 570": how `overtime status` says it saw a game.
+fn how_seen(game: &overtime_core::activity::RunningGame) -> String {
+    use overtime_core::activity::GameMatch;
+    let pid = game.pid.map(|p| format!("pid {p}"));
+    match (&game.matched_by, pid) {
+        (GameMatch::SteamRunningApp { app_id }, _) => format!("Steam app {app_id}"),
+        (GameMatch::FullScreen { .. }, Some(pid)) => format!("full screen, {pid}"),
+        (GameMatch::FullScreen { .. }, None) => "full screen".to_owned(),
+        (_, Some(pid)) => pid,
+        (_, None) => "no process".to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ fn bench(c: &mut Criterion) {
     let activity = ActivityState {
         games: vec![RunningGame {
             name: "eldenring.exe".into(),
-            pid: 1,
+            pid: Some(1),
             gpu_uuids: vec!["GPU-0003".into()],
             matched_by: GameMatch::GraphicsProcess,
         }],

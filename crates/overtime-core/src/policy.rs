@@ -13,7 +13,7 @@ use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::activity::ActivityState;
+use crate::activity::{ActivityState, GameSignal};
 use crate::config::{Config, Preference};
 use crate::gpu::GpuTelemetry;
 use crate::mode::{Mode, Override, effective_override};
@@ -105,7 +105,15 @@ pub struct GpuPolicyState {
     pub reason: Reason,
     pub thermal: ThermalState,
     /// The last game seen on this GPU and when, for the resume grace period.
-    pub last_game: Option<(String, Timestamp)>,
+    pub last_game: Option<SeenGame>,
+}
+
+/// A game as the policy remembers it: what to call it, how it was seen, and when last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeenGame {
+    pub name: String,
+    pub signal: GameSignal,
+    pub at: Timestamp,
 }
 
 /// The policy's memory between decisions, keyed by GPU UUID. Start with `default()`; the first
@@ -195,13 +203,13 @@ pub fn decide(
         let rented_until = gpu.rental.rented_until(now);
 
         // Rule 3's memory: which game was last seen, to wait out the grace period after it exits.
-        let game_now = inputs
-            .activity
-            .games_on(uuid)
-            .next()
-            .map(|g| g.name.clone());
+        let game_now = inputs.activity.games_on(uuid).next().map(|g| SeenGame {
+            name: g.name.clone(),
+            signal: g.matched_by.signal(),
+            at: now,
+        });
         let last_game = match &game_now {
-            Some(name) => Some((name.clone(), now)),
+            Some(game) => Some(game.clone()),
             None => prev.and_then(|p| p.last_game.clone()),
         };
         let grace = SignedDuration::from_secs(cfg.activity.resume_grace_s as i64);
@@ -330,14 +338,18 @@ pub fn decide(
 
             // 3. A game, or the user at the keyboard when they asked for that.
             let activity_reason = if let Some(game) = &game_now {
-                Some(Reason::GameRunning { game: game.clone() })
-            } else if let Some((game, seen)) = &last_game
-                && now < *seen + grace
+                Some(Reason::GameRunning {
+                    game: game.name.clone(),
+                    signal: game.signal,
+                })
+            } else if let Some(game) = &last_game
+                && now < game.at + grace
             {
-                wake_at = earliest(wake_at, *seen + grace);
+                wake_at = earliest(wake_at, game.at + grace);
                 Some(Reason::GameExited {
-                    game: game.clone(),
-                    resume_at: *seen + grace,
+                    game: game.name.clone(),
+                    signal: game.signal,
+                    resume_at: game.at + grace,
                 })
             } else if cfg.activity.pause_when_user_active
                 && let Some(idle) = inputs.activity.input_idle
@@ -353,11 +365,13 @@ pub fn decide(
                 break 'rules match (rented_until, reason) {
                     (
                         Some(until),
-                        Reason::GameRunning { game } | Reason::GameExited { game, .. },
+                        Reason::GameRunning { game, signal }
+                        | Reason::GameExited { game, signal, .. },
                     ) => (
                         Mode::Rental,
                         Reason::GameRentalKept {
                             game,
+                            signal,
                             rented_until: until,
                         },
                         false,
@@ -456,7 +470,7 @@ pub fn decide(
                     power_cap_w,
                     ..thermal_state
                 },
-                last_game: last_game.filter(|(_, seen)| now < *seen + grace),
+                last_game: last_game.filter(|game| now < game.at + grace),
             },
         );
         plans.push(GpuPlan {

@@ -9,6 +9,7 @@ use jiff::tz::TimeZone;
 use overtime_i18n::Catalogue;
 use serde::{Deserialize, Serialize};
 
+use crate::activity::GameSignal;
 use crate::mode::Mode;
 use crate::money::Money;
 use crate::running_cost::RunningCost;
@@ -49,14 +50,25 @@ pub enum Reason {
         rented_until: Timestamp,
     },
     /// A game (or listed app) is using the GPU.
-    GameRunning { game: String },
+    GameRunning {
+        game: String,
+        #[serde(default)]
+        signal: GameSignal,
+    },
     /// A game runs, but a paid rental on this GPU continues (never broken for a game).
     GameRentalKept {
         game: String,
+        #[serde(default)]
+        signal: GameSignal,
         rented_until: Timestamp,
     },
-    /// The game exited; work resumes after a short grace period.
-    GameExited { game: String, resume_at: Timestamp },
+    /// The game exited (or left full screen); work resumes after a short grace period.
+    GameExited {
+        game: String,
+        #[serde(default)]
+        signal: GameSignal,
+        resume_at: Timestamp,
+    },
     /// The user is at the keyboard and asked for work to pause then.
     UserActive { idle_s: u64 },
     /// Over the soft limit: working at a lowered power limit for now.
@@ -212,15 +224,38 @@ impl Reason {
                     ("until", &t(rented_until)),
                 ],
             ),
-            Reason::GameRunning { game } => text("reason-gameRunning", &[("game", game)]),
-            Reason::GameRentalKept { game, rented_until } => text(
-                "reason-gameRentalKept",
-                &[("game", game), ("until", &t(rented_until))],
-            ),
-            Reason::GameExited { game, resume_at } => text(
-                "reason-gameExited",
-                &[("game", game), ("at", &t(resume_at))],
-            ),
+            Reason::GameRunning { game, signal } => {
+                let id = match signal {
+                    GameSignal::Process => "reason-gameRunning",
+                    GameSignal::FullScreen => "reason-gameRunning-fullScreen",
+                    GameSignal::Steam => "reason-gameRunning-steam",
+                };
+                text(id, &[("game", game)])
+            }
+            Reason::GameRentalKept {
+                game,
+                signal,
+                rented_until,
+            } => {
+                let id = match signal {
+                    GameSignal::Process => "reason-gameRentalKept",
+                    GameSignal::FullScreen => "reason-gameRentalKept-fullScreen",
+                    GameSignal::Steam => "reason-gameRentalKept-steam",
+                };
+                text(id, &[("game", game), ("until", &t(rented_until))])
+            }
+            Reason::GameExited {
+                game,
+                signal,
+                resume_at,
+            } => {
+                let id = match signal {
+                    GameSignal::Process => "reason-gameExited",
+                    GameSignal::FullScreen => "reason-gameExited-fullScreen",
+                    GameSignal::Steam => "reason-gameExited-steam",
+                };
+                text(id, &[("game", game), ("at", &t(resume_at))])
+            }
             Reason::UserActive { idle_s } => {
                 text("reason-userActive", &[("seconds", &idle_s.to_string())])
             }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use overtime_core::activity::{ActivityState, GameMatch, RunningGame};
+use overtime_core::activity::{ActivityState, FullScreenState, GameMatch, GameSignal, RunningGame};
 use overtime_core::config::{Config, Preference, WindowConfig};
 use overtime_core::gpu::{GpuId, GpuReading, GpuTelemetry};
 use overtime_core::i18n::Catalogue;
@@ -85,9 +85,11 @@ fn window(days: &[&str], start: &str, end: &str, modes: &[Mode]) -> WindowConfig
 fn game(name: &str, gpus: &[&str]) -> RunningGame {
     RunningGame {
         name: name.into(),
-        pid: 4242,
+        pid: Some(4242),
         gpu_uuids: gpus.iter().map(|g| g.to_string()).collect(),
-        matched_by: GameMatch::Pattern(name.into()),
+        matched_by: GameMatch::Pattern {
+            pattern: name.into(),
+        },
     }
 }
 
@@ -372,7 +374,8 @@ fn game_start_idles_only_the_gpu_it_renders_on() {
     assert_eq!(
         plan.gpus[1].reason,
         Reason::GameRunning {
-            game: "cyberpunk2077.exe".into()
+            game: "cyberpunk2077.exe".into(),
+            signal: GameSignal::Process,
         }
     );
     assert_eq!(
@@ -407,6 +410,7 @@ fn a_game_never_breaks_a_paid_rental() {
         g.reason,
         Reason::GameRentalKept {
             game: "eldenring.exe".into(),
+            signal: GameSignal::Process,
             rented_until: at(18, 0)
         }
     );
@@ -430,6 +434,7 @@ fn work_resumes_by_itself_after_the_grace_period_once_the_game_exits() {
         grace.gpus[0].reason,
         Reason::GameExited {
             game: "eldenring.exe".into(),
+            signal: GameSignal::Process,
             resume_at
         }
     );
@@ -442,6 +447,77 @@ fn work_resumes_by_itself_after_the_grace_period_once_the_game_exits() {
         back.gpus[0].mode,
         Mode::Rental,
         "resumes without anyone pressing a button"
+    );
+}
+
+#[test]
+fn a_full_screen_program_and_steam_s_game_idle_every_gpu_and_the_reason_names_the_signal() {
+    let mut c = Case::new();
+    c.gpus.push(gpu("GPU-B", 1, 60.0, noon()));
+    c.activity.games = vec![RunningGame {
+        name: "Cyberpunk2077.exe".into(),
+        pid: Some(900),
+        gpu_uuids: vec![],
+        matched_by: GameMatch::FullScreen {
+            state: FullScreenState::Direct3d,
+        },
+    }];
+    let plan = c.decide();
+    assert!(plan.gpus.iter().all(|g| g.mode == Mode::Idle));
+    assert_eq!(
+        plan.gpus[0]
+            .reason
+            .with_mode(Mode::Idle, Catalogue::english(), &tz()),
+        "Idle — full-screen program in front: Cyberpunk2077.exe"
+    );
+    assert_eq!(
+        plan.gpus[0]
+            .reason
+            .with_mode(Mode::Idle, Catalogue::german(), &tz()),
+        "Leerlauf — Vollbildprogramm im Vordergrund: Cyberpunk2077.exe"
+    );
+
+    c.activity.games = vec![RunningGame {
+        name: "ELDEN RING".into(),
+        pid: None,
+        gpu_uuids: vec![],
+        matched_by: GameMatch::SteamRunningApp { app_id: 1_245_620 },
+    }];
+    c.gpus[1].rental = RentalAvailability::Rented { until: at(18, 0) };
+    let plan = c.decide();
+    assert_eq!(
+        plan.gpus[0].reason,
+        Reason::GameRunning {
+            game: "ELDEN RING".into(),
+            signal: GameSignal::Steam
+        }
+    );
+    assert_eq!(
+        plan.gpus[1].reason,
+        Reason::GameRentalKept {
+            game: "ELDEN RING".into(),
+            signal: GameSignal::Steam,
+            rented_until: at(18, 0)
+        },
+        "a Steam game never breaks a paid rental either"
+    );
+    assert_eq!(
+        plan.gpus[0].reason.sentence(Catalogue::german(), &tz()),
+        "Steam-Spiel läuft: ELDEN RING"
+    );
+
+    // Leaving full screen starts the same grace period as a game exiting, and says so.
+    c.activity.games.clear();
+    c.state = plan.state;
+    c.advance_to(noon() + SignedDuration::from_secs(5));
+    let grace = c.decide();
+    assert_eq!(
+        grace.gpus[0].reason,
+        Reason::GameExited {
+            game: "ELDEN RING".into(),
+            signal: GameSignal::Steam,
+            resume_at: noon() + SignedDuration::from_secs(10)
+        }
     );
 }
 

@@ -265,6 +265,21 @@ impl<S: ProcessSource> GameWatcher<S> {
         self.games.clone()
     }
 
+    /// [`games`](Self::games) without a copy.
+    pub fn running_games(&self) -> &[RunningGame] {
+        &self.games
+    }
+
+    /// The patterns in force.
+    pub fn matcher(&self) -> &GameMatcher {
+        &self.matcher
+    }
+
+    /// Our own process and its parent, which are never games.
+    pub fn own_pids(&self) -> &[u32] {
+        &self.own_pids
+    }
+
     /// Replaces the patterns; known processes are judged again at once (no process is named
     /// again). Returns whether the games changed. An invalid pattern leaves the old ones in force.
     pub fn set_config(&mut self, config: &ActivityConfig) -> Result<bool, ActivityError> {
@@ -345,7 +360,12 @@ impl<S: ProcessSource> GameWatcher<S> {
                 continue;
             }
             let (name, matched_by) = if let Some(m) = &known.pattern {
-                (m.name.clone(), GameMatch::Pattern(m.pattern.clone()))
+                (
+                    m.name.clone(),
+                    GameMatch::Pattern {
+                        pattern: m.pattern.clone(),
+                    },
+                )
             } else if self.matcher.detects_graphics_processes()
                 && !known.ignored
                 && self.is_graphics(pid)
@@ -362,7 +382,7 @@ impl<S: ProcessSource> GameWatcher<S> {
             }
             games.push(RunningGame {
                 name,
-                pid,
+                pid: Some(pid),
                 gpu_uuids,
                 matched_by,
             });

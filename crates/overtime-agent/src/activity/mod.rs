@@ -4,7 +4,10 @@
 //!
 //! Invariant: a new game is seen within one `poll_ms` period (250 ms by default), at a cost of
 //! one PID listing per poll. Only new PIDs are read in detail (see [`games::GameWatcher`]).
+//! The [`game_signals`] (Windows: full screen, Steam's running game) are read once every
+//! [`SIGNAL_PERIOD`] on the same timer.
 
+pub mod game_signals;
 pub mod games;
 pub mod input_idle;
 pub mod process_list;
@@ -19,14 +22,21 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
+use game_signals::GameSignalSource;
 use games::GameWatcher;
 use input_idle::InputIdleSource;
+use overtime_core::activity::RunningGame;
 use overtime_core::gpu::GpuProcess;
 use process_list::ProcessSource;
 
 /// How often input idle time is read. Coarse on purpose: "user active" thresholds are seconds
 /// to minutes, and the policy's own tick is one second.
 pub const INPUT_IDLE_PERIOD: Duration = Duration::from_secs(1);
+
+/// How often the game signals are read. Each read is a shell call and a registry read, which
+/// under Wine cost as much CPU as the whole process watcher at 4 Hz; once a second keeps a
+/// full-screen or Steam game within the "paused within a second" promise.
+pub const SIGNAL_PERIOD: Duration = Duration::from_secs(1);
 
 /// Bounds on the game poll period whatever the config says; validation keeps it in 50–5000 ms,
 /// this only stops a zero period from spinning (or panicking the interval).
@@ -63,7 +73,7 @@ pub struct ActivityHandle {
     pub task: JoinHandle<()>,
 }
 
-/// Starts the activity task with this OS's process list and input idle source. Must be called
+/// Starts the activity task with this OS's process list, game signals and input idle source. Must be called
 /// inside a Tokio runtime. Fails when a pattern is invalid or the process list cannot be read.
 pub fn spawn(
     config: ActivityConfig,
@@ -76,6 +86,7 @@ pub fn spawn(
         config,
         source,
         input_idle::input_idle_source(),
+        game_signals::native_source(),
         graphics,
         shutdown,
     )
@@ -87,21 +98,26 @@ pub fn spawn_with<S: ProcessSource + 'static>(
     config: ActivityConfig,
     source: S,
     mut idle: Box<dyn InputIdleSource>,
+    mut signals: Box<dyn GameSignalSource>,
     mut graphics: watch::Receiver<Vec<GpuProcess>>,
     shutdown: CancellationToken,
 ) -> Result<ActivityHandle, ActivityError> {
     let mut watcher = GameWatcher::new(source, &config)?;
     watcher.poll(&graphics.borrow_and_update());
+    let signal_games = signalled(&watcher, &mut *signals, &config);
     let initial = ActivityState {
-        games: watcher.games(),
+        games: all_games(&watcher, &signal_games),
         input_idle: idle.idle(),
     };
     let input_idle_source = idle.describe();
     let poll = poll_period(&config);
     let (state_tx, state) = watch::channel(initial);
-    let (config_tx, config_rx) = watch::channel(config);
+    let (config_tx, config_rx) = watch::channel(config.clone());
     let task = tokio::spawn(run(Task {
         watcher,
+        signals,
+        signal_games,
+        current: config,
         idle,
         graphics,
         config: config_rx,
@@ -109,6 +125,7 @@ pub fn spawn_with<S: ProcessSource + 'static>(
         shutdown,
         poll,
         idle_read_at: None,
+        signals_read_at: Instant::now(),
     }));
     Ok(ActivityHandle {
         state,
@@ -120,6 +137,11 @@ pub fn spawn_with<S: ProcessSource + 'static>(
 
 struct Task<S> {
     watcher: GameWatcher<S>,
+    signals: Box<dyn GameSignalSource>,
+    /// The games the signals added at the last poll.
+    signal_games: Vec<RunningGame>,
+    /// The config in force.
+    current: ActivityConfig,
     idle: Box<dyn InputIdleSource>,
     graphics: watch::Receiver<Vec<GpuProcess>>,
     config: watch::Receiver<ActivityConfig>,
@@ -128,6 +150,8 @@ struct Task<S> {
     poll: Duration,
     /// When input idle time was last read (it is read about once per `INPUT_IDLE_PERIOD`).
     idle_read_at: Option<Instant>,
+    /// When the game signals were last read (about once per `SIGNAL_PERIOD`).
+    signals_read_at: Instant,
 }
 
 async fn run<S: ProcessSource>(mut task: Task<S>) {
@@ -166,10 +190,21 @@ async fn run<S: ProcessSource>(mut task: Task<S>) {
 
 impl<S: ProcessSource> Task<S> {
     fn poll_games(&mut self, process_tick: &mut Interval) {
+        let reconfigured = self.config.has_changed().unwrap_or(false);
         let mut changed = self.apply_config(process_tick);
         changed |= self.watcher.poll(&self.graphics.borrow_and_update());
+        // A poll that changed the process games or the config looks again too, so a program
+        // matched by its process now is not also counted by the signals until their next read.
+        if changed || reconfigured || self.signals_read_at.elapsed() >= SIGNAL_PERIOD {
+            self.signals_read_at = Instant::now();
+            let signal_games = signalled(&self.watcher, &mut *self.signals, &self.current);
+            if signal_games != self.signal_games {
+                self.signal_games = signal_games;
+                changed = true;
+            }
+        }
         if changed {
-            let games = self.watcher.games();
+            let games = all_games(&self.watcher, &self.signal_games);
             tracing::info!(
                 games = ?games.iter().map(|g| (&g.name, g.pid)).collect::<Vec<_>>(),
                 "running games changed"
@@ -185,6 +220,7 @@ impl<S: ProcessSource> Task<S> {
             return false;
         }
         let config = self.config.borrow_and_update().clone();
+        self.current = config.clone();
         let poll = poll_period(&config);
         if poll != self.poll {
             self.poll = poll;
@@ -198,6 +234,31 @@ impl<S: ProcessSource> Task<S> {
             }
         }
     }
+}
+
+/// The games the signals add to the process watcher's.
+fn signalled<S: ProcessSource>(
+    watcher: &GameWatcher<S>,
+    signals: &mut dyn GameSignalSource,
+    config: &ActivityConfig,
+) -> Vec<RunningGame> {
+    let seen = game_signals::read(signals, config);
+    game_signals::signalled_games(
+        &seen,
+        watcher.matcher(),
+        watcher.own_pids(),
+        watcher.running_games(),
+    )
+}
+
+/// Process games first: they name the most specific program, and the policy names the first.
+fn all_games<S: ProcessSource>(
+    watcher: &GameWatcher<S>,
+    signal_games: &[RunningGame],
+) -> Vec<RunningGame> {
+    let mut games = watcher.games();
+    games.extend_from_slice(signal_games);
+    games
 }
 
 fn poll_period(config: &ActivityConfig) -> Duration {

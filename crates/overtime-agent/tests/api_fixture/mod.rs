@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use overtime_agent::providers::{ProviderKind, ProviderStatus, ProviderView};
 use overtime_agent::snapshot::{ActivityView, ConfigView, DecisionRecord, GpuStatus, ScheduleView};
 use overtime_agent::{AgentCommand, AgentHandle, AgentSnapshot};
-use overtime_core::activity::{GameMatch, RunningGame};
+use overtime_core::activity::{GameMatch, GameSignal, RunningGame};
 use overtime_core::money::{Currency, Money};
 use overtime_core::{
     DrawSource, GpuId, GpuReading, Mode, Override, OverrideScope, Reason, RunningCost,
@@ -127,6 +127,7 @@ pub fn snapshot() -> AgentSnapshot {
                 Mode::Idle,
                 Reason::GameRunning {
                     game: "eldenring.exe".to_owned(),
+                    signal: GameSignal::Process,
                 },
             ),
             status(
@@ -143,9 +144,11 @@ pub fn snapshot() -> AgentSnapshot {
         activity: ActivityView {
             games: vec![RunningGame {
                 name: "eldenring.exe".to_owned(),
-                pid: 4242,
+                pid: Some(4242),
                 gpu_uuids: vec![UUID_1.to_owned()],
-                matched_by: GameMatch::Pattern("eldenring.exe".to_owned()),
+                matched_by: GameMatch::Pattern {
+                    pattern: "eldenring.exe".to_owned(),
+                },
             }],
             input_idle_s: None,
             input_idle_source: "unavailable: headless".to_owned(),

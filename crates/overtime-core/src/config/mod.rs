@@ -256,8 +256,14 @@ pub struct ActivityConfig {
     pub games: Vec<String>,
     /// Treat any process the driver lists as a graphics process on a GPU as a game.
     pub detect_graphics_processes: bool,
-    /// Graphics processes that are not games (desktop compositors, browsers), globs too.
+    /// Graphics processes that are not games (desktop compositors, browsers), globs too. They
+    /// also keep a full-screen program from counting as a game.
     pub ignore: Vec<String>,
+    /// Windows: a program running full screen (exclusive Direct3D, borderless, or presentation
+    /// settings on) counts as a game. No effect elsewhere.
+    pub detect_full_screen: bool,
+    /// Windows: the game Steam reports as running counts as a game. No effect elsewhere.
+    pub detect_steam_game: bool,
     /// Idle every GPU while the user is at the keyboard.
     pub pause_when_user_active: bool,
     /// Input within this many seconds counts as "user active" (10–86400).
@@ -288,6 +294,8 @@ impl Default for ActivityConfig {
                 "WebKitWebProcess*".into(),
                 "msedgewebview2.exe".into(),
             ],
+            detect_full_screen: true,
+            detect_steam_game: true,
             pause_when_user_active: false,
             user_idle_after_s: 300,
             resume_grace_s: 10,

@@ -98,6 +98,26 @@ impl ProcessSource for ToolhelpSource {
     }
 }
 
+/// The names of a running process from its image path alone, without a snapshot: for a
+/// single process found another way (the program in front).
+pub(crate) fn names_of(pid: u32) -> Option<ProcessNames> {
+    let process = OpenedProcess::open(pid)?;
+    if !process.running() {
+        return None;
+    }
+    let path = process.image_path()?;
+    Some(ProcessNames::new(
+        super::file_name(&path),
+        Some(&path),
+        None,
+    ))
+}
+
+/// Whether `pid` is a running process.
+pub(crate) fn is_running(pid: u32) -> bool {
+    OpenedProcess::open(pid).is_some_and(|p| p.running())
+}
+
 /// The parent of `pid`, from one snapshot.
 pub fn parent_of(pid: u32) -> Option<u32> {
     let source = ToolhelpSource::new().ok()?;
