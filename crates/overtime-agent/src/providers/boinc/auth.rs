@@ -142,14 +142,50 @@ pub fn password_from_file_contents(bytes: &[u8]) -> Option<Secret> {
     (!first.is_empty()).then(|| Secret::new(first))
 }
 
+const FILE: &str = "gui_rpc_auth.cfg";
+
+/// The data folder the BOINC installer chose, from the registry value its setup writes and its
+/// client reads (BOINC's `client/win/win_util.cpp`, `UtilGetRegStr`).
+#[cfg(windows)]
+fn windows_data_dir() -> Option<String> {
+    use crate::windows_registry::{Root, read_string};
+    read_string(
+        Root::LocalMachine,
+        r"SOFTWARE\Space Sciences Laboratory, U.C. Berkeley\BOINC Setup",
+        "DATADIR",
+    )
+    .filter(|dir| !dir.trim().is_empty())
+}
+
+#[cfg(not(windows))]
+fn windows_data_dir() -> Option<String> {
+    None
+}
+
+/// On Windows: the installer's data folder, then the default `%ProgramData%\BOINC`.
+fn windows_auth_file_candidates(
+    data_dir: Option<String>,
+    program_data: Option<std::ffi::OsString>,
+) -> Vec<PathBuf> {
+    let default = program_data
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"))
+        .join("BOINC")
+        .join(FILE);
+    let mut candidates: Vec<PathBuf> = data_dir
+        .map(|dir| PathBuf::from(dir).join(FILE))
+        .into_iter()
+        .collect();
+    if !candidates.contains(&default) {
+        candidates.push(default);
+    }
+    candidates
+}
+
 /// The places a BOINC client keeps `gui_rpc_auth.cfg` on this OS, most likely first.
 pub fn default_auth_file_candidates() -> Vec<PathBuf> {
-    const FILE: &str = "gui_rpc_auth.cfg";
     if cfg!(windows) {
-        let base = std::env::var_os("ProgramData")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"));
-        vec![base.join("BOINC").join(FILE)]
+        windows_auth_file_candidates(windows_data_dir(), std::env::var_os("ProgramData"))
     } else if cfg!(target_os = "macos") {
         vec![PathBuf::from("/Library/Application Support/BOINC Data").join(FILE)]
     } else {
@@ -181,6 +217,26 @@ pub fn nonce_hash(nonce: &str, password: &Secret) -> String {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn on_windows_the_installer_s_data_folder_comes_before_the_default() {
+        let chosen = windows_auth_file_candidates(
+            Some(r"D:\BOINC data\".into()),
+            Some(r"C:\ProgramData".into()),
+        );
+        assert_eq!(
+            chosen,
+            [
+                PathBuf::from(r"D:\BOINC data\").join(FILE),
+                PathBuf::from(r"C:\ProgramData").join("BOINC").join(FILE),
+            ]
+        );
+        let default_only = windows_auth_file_candidates(None, None);
+        assert_eq!(
+            default_only,
+            [PathBuf::from(r"C:\ProgramData").join("BOINC").join(FILE)]
+        );
+    }
 
     #[test]
     fn nonce_hash_matches_an_independently_computed_md5() {
