@@ -16,6 +16,7 @@ pub mod handle;
 pub mod ledger_feed;
 pub mod metrics;
 pub mod paths;
+pub mod private_files;
 pub mod providers;
 pub mod reports;
 pub mod secrets;

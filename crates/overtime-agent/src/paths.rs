@@ -109,8 +109,8 @@ impl Paths {
     }
 
     /// Creates the data and state directories and the configuration file's directory if they
-    /// are missing. New directories are private to the user (0700) on Unix; existing ones are
-    /// left as they are.
+    /// are missing. New directories are private to the user (0700 on Unix, an owner-only access
+    /// list on Windows); existing ones are left as they are.
     pub fn ensure_dirs(&self) -> Result<(), PathsError> {
         let config_dir = self
             .config_file
@@ -123,25 +123,16 @@ impl Paths {
         ];
         for (dir, env) in wanted {
             let Some(dir) = dir else { continue };
-            create_private_dir(dir).map_err(|source| PathsError::CreateDir {
-                path: dir.to_path_buf(),
-                env,
-                source,
+            crate::private_files::create_private_dir(dir).map_err(|source| {
+                PathsError::CreateDir {
+                    path: dir.to_path_buf(),
+                    env,
+                    source,
+                }
             })?;
         }
         Ok(())
     }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 #[cfg(test)]

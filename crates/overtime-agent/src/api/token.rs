@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
 
+use crate::private_files;
+
 /// Random bytes in a token; the file holds twice as many hex digits.
 const TOKEN_BYTES: usize = 32;
 
@@ -70,7 +72,7 @@ impl ApiToken {
     /// The agent's side: the token stored at `path`, created (with its directory) if missing.
     ///
     /// A new file is created with mode 0600 from the start, so it is never readable by others even
-    /// briefly. An existing file readable by others is tightened to 0600 with a warning; one that
+    /// briefly. An existing file readable by others is made private to the user with a warning; one that
     /// does not hold a valid token is replaced with a new token.
     pub fn load_or_create(path: &Path) -> Result<ApiToken, TokenError> {
         let io = |action| {
@@ -81,9 +83,9 @@ impl ApiToken {
             }
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir).map_err(io("create the directory of"))?;
+            private_files::create_private_dir(dir).map_err(io("create the directory of"))?;
         }
-        match open_private(path, true) {
+        match private_files::open_private(path, true) {
             Ok(file) => return write_new(file, path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(io("create")(e)),
@@ -95,7 +97,7 @@ impl ApiToken {
                     file = %path.display(),
                     "the API token file did not hold a valid token; writing a new one"
                 );
-                let file = open_private(path, false).map_err(io("rewrite"))?;
+                let file = private_files::open_private(path, false).map_err(io("rewrite"))?;
                 write_new(file, path)
             }
             other => other,
@@ -174,54 +176,15 @@ fn write_new(mut file: std::fs::File, path: &Path) -> Result<ApiToken, TokenErro
     })
 }
 
-/// Opens `path` for writing, readable by the owner only. `new`: fail if it exists; otherwise
-/// truncate it.
-fn open_private(path: &Path, new: bool) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if new {
-        options.create_new(true);
-    } else {
-        options.truncate(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
-#[cfg(unix)]
+/// Restricts an existing token file to its user, saying so when others could read it.
 fn tighten_permissions(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path)?.permissions().mode();
-    if mode & 0o077 != 0 {
+    if private_files::make_private(path)? {
         tracing::warn!(
             file = %path.display(),
-            mode = format_args!("{:o}", mode & 0o777),
-            "the API token file was readable by other users; restricting it to you (0600)"
+            "the API token file was readable by other users; it is now readable by you only"
         );
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     }
     Ok(())
-}
-
-#[cfg(not(unix))]
-fn tighten_permissions(_path: &Path) -> std::io::Result<()> {
-    // Elsewhere the per-user profile directory's ACL is what keeps the file private.
-    Ok(())
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 fn hex(bytes: &[u8]) -> String {
