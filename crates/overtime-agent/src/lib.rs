@@ -13,6 +13,7 @@ pub mod control;
 pub mod error;
 pub mod file_replace;
 pub mod handle;
+pub mod keep_awake;
 pub mod ledger_feed;
 pub mod metrics;
 pub mod paths;

@@ -85,6 +85,7 @@ pub async fn start(
         activity: AgentParts::real_activity(),
         runner_timing: Default::default(),
         ledger_path: Some(paths.data_dir.join("ledger.sqlite")),
+        keep_awake: crate::keep_awake::native(),
     })
     .await
 }

@@ -36,6 +36,7 @@ use crate::clock::Clock;
 use crate::config_file::{ConfigWatch, ConfigWatcher, LoadedConfig};
 use crate::error::AgentError;
 use crate::handle::{AgentCommand, AgentHandle};
+use crate::keep_awake::KeepAwake;
 use crate::ledger_feed::{self, EarningsView, LedgerFeed, LedgerView};
 use crate::providers::runner::{self, ProviderLink, RunnerTiming};
 use crate::providers::{self, GpuDesire, Provider, ProviderFactory, ProviderKind};
@@ -99,6 +100,8 @@ pub struct AgentParts {
     pub runner_timing: RunnerTiming,
     /// The earnings ledger's database file; `None` records no history (tests, `simulate`).
     pub ledger_path: Option<PathBuf>,
+    /// Keeps the PC awake while a paid rental runs ([`crate::keep_awake::native`] outside tests).
+    pub keep_awake: Box<dyn KeepAwake>,
 }
 
 impl AgentParts {
@@ -260,6 +263,8 @@ impl Agent {
             draw_due: tokio::time::Instant::now() + EARNINGS_FIRST_READ,
             draw_in_flight: false,
             retention_day: None,
+            keep_awake: parts.keep_awake,
+            kept_awake: false,
         };
         sup.sample();
         let first = sup.pass();
@@ -396,6 +401,9 @@ struct Supervisor {
     draw_due: tokio::time::Instant,
     draw_in_flight: bool,
     retention_day: Option<jiff::civil::Date>,
+    keep_awake: Box<dyn KeepAwake>,
+    /// Whether the PC is being kept awake for a running rental.
+    kept_awake: bool,
 }
 
 impl Supervisor {
@@ -463,6 +471,7 @@ impl Supervisor {
             if let Some(tx) = &self.snapshot_tx {
                 tx.send_replace(Arc::new(snapshot));
             }
+            self.keep_awake_for_rentals();
         }
         self.stop().await;
     }
@@ -772,6 +781,24 @@ impl Supervisor {
         self.swap_in_flight = false;
         // The configuration may have changed again while the swap was built.
         self.swap_check = true;
+    }
+
+    /// Asks the OS to keep the PC awake exactly while a paid contract runs.
+    fn keep_awake_for_rentals(&mut self) {
+        let rented = self.contract_until(ProviderKind::Rental).is_some();
+        if rented != self.kept_awake {
+            self.kept_awake = rented;
+            self.keep_awake.set(rented);
+            tracing::info!(
+                awake = rented,
+                "{}",
+                if rented {
+                    "a paid rental runs: keeping the PC from sleeping"
+                } else {
+                    "no paid rental runs: the PC may sleep again"
+                }
+            );
+        }
     }
 
     /// The end of the latest paid contract on any GPU of `kind`'s provider, when one runs.

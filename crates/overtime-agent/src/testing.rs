@@ -37,6 +37,7 @@ pub async fn start(state_dir: &Path) -> Agent {
         activity: AgentParts::real_activity(),
         runner_timing: Default::default(),
         ledger_path: None,
+        keep_awake: Box::new(crate::keep_awake::Unmanaged),
     })
     .await
     .unwrap()

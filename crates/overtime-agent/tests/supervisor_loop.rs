@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use overtime_agent::activity::ActivityHandle;
 use overtime_agent::clock::TokioClock;
+use overtime_agent::keep_awake::{RecordedKeepAwake, Unmanaged};
 use overtime_agent::providers::demo::{DemoMarket, DemoRental, DemoVolunteer};
 use overtime_agent::providers::{
     GpuDesire, Provider, ProviderError, ProviderFactory, ProviderKind, ProviderStatus,
@@ -75,6 +76,7 @@ struct Rig {
     sim: SharedSim,
     games: watch::Sender<ActivityState>,
     dir: PathBuf,
+    keep_awake: RecordedKeepAwake,
 }
 
 fn activity_starter(tx_out: Arc<Mutex<Option<watch::Sender<ActivityState>>>>) -> ActivityStarter {
@@ -117,6 +119,7 @@ async fn rig_full(
     let clock = Arc::new(TokioClock::starting_at(t0()));
     let sim = SharedSim(Arc::new(Mutex::new(SimulatedSensors::new(3, gpus))));
     let slot = Arc::new(Mutex::new(None));
+    let keep_awake = RecordedKeepAwake::new();
     let mut providers: Vec<Box<dyn Provider>> = vec![
         Box::new(DemoRental::new(
             dir.join("rental.json"),
@@ -143,6 +146,7 @@ async fn rig_full(
         activity: activity_starter(slot.clone()),
         runner_timing: Default::default(),
         ledger_path: ledger.then(|| dir.join("ledger.sqlite")),
+        keep_awake: Box::new(keep_awake.clone()),
     })
     .await
     .unwrap();
@@ -154,6 +158,7 @@ async fn rig_full(
         sim,
         games,
         dir,
+        keep_awake,
     }
 }
 
@@ -487,6 +492,7 @@ async fn a_restarted_agent_keeps_a_rental_it_did_not_start() {
         activity: activity_starter(slot),
         runner_timing: Default::default(),
         ledger_path: None,
+        keep_awake: Box::new(Unmanaged),
     })
     .await
     .unwrap();
@@ -785,5 +791,41 @@ async fn a_rental_provider_in_a_paid_contract_is_replaced_only_when_the_contract
     assert!(s.config.providers_pending.is_none());
     assert!(provider_names(&s).contains(&"rebuilt-rental".to_owned()));
     assert!(stopped.lock().unwrap().contains(&"rented-host"));
+    r.agent.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_pc_is_kept_awake_exactly_while_a_paid_contract_runs() {
+    let until = t0() + jiff::SignedDuration::from_mins(10);
+    let rented = Box::new(Reporting {
+        name: "rented-host",
+        kind: ProviderKind::Rental,
+        uuid: first_sim_uuid(),
+        rented_until: Some(until),
+        stopped: Arc::default(),
+    });
+    let r = rig_full("awake", volunteer_only(), 1, vec![rented], false, None).await;
+    settle(1500).await;
+    assert_eq!(
+        r.keep_awake.requests(),
+        [true],
+        "asked once, not every tick"
+    );
+    settle(5 * 60 * 1000).await;
+    assert_eq!(r.keep_awake.requests(), [true]);
+    settle(6 * 60 * 1000).await;
+    assert_eq!(
+        r.keep_awake.requests(),
+        [true, false],
+        "the contract's end lets the PC sleep again"
+    );
+    r.agent.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_a_contract_the_pc_is_never_kept_awake() {
+    let r = rig("no-awake", volunteer_only(), 1, vec![]).await;
+    settle(60_000).await;
+    assert!(r.keep_awake.requests().is_empty());
     r.agent.stop().await;
 }
