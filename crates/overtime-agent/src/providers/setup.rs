@@ -73,6 +73,15 @@ impl RealProvider {
     }
 }
 
+/// Whether this OS can be a Vast.ai host: Vast.ai runs hosts only on Ubuntu Linux, under its own
+/// host software (vast-ai/docs, hosting overview), so elsewhere renting goes through hooks.
+pub const VAST_HOSTS_ON_THIS_OS: bool = cfg!(target_os = "linux");
+
+/// What `overtime doctor` and Settings' connection test say where Vast.ai cannot host.
+pub const VAST_NOT_ON_THIS_OS: &str = "rental: Vast.ai cannot be used on this system: Vast.ai \
+    hosts run only on Ubuntu Linux with Vast.ai's host software installed; here, rent through \
+    command hooks ([[providers.hooks]] with kind = \"rental\") or set rental = \"none\"";
+
 /// Builds one real provider from `config.providers`, whether or not it is the one chosen, so
 /// its settings can be tried before choosing it. The error says why it cannot be used.
 pub fn build_real(
@@ -82,6 +91,7 @@ pub fn build_real(
 ) -> Result<(Box<dyn Provider>, String), String> {
     let p = &config.providers;
     match which {
+        RealProvider::Vast if !VAST_HOSTS_ON_THIS_OS => Err(VAST_NOT_ON_THIS_OS.to_owned()),
         RealProvider::Vast => VastProvider::new(
             &p.vast,
             config.rental.price_per_gpu_hour,

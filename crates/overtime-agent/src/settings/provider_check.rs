@@ -198,6 +198,7 @@ mod tests {
         );
     }
 
+    #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn a_missing_vast_key_is_named_before_anything_is_sent() {
         let mut config = Config::default();
@@ -216,6 +217,27 @@ mod tests {
             "{}",
             check.message
         );
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    #[tokio::test]
+    async fn vast_is_not_offered_where_it_cannot_host_and_hooks_are_named_instead() {
+        let mut config = Config::default();
+        config.providers.vast.api_url = "http://127.0.0.1:9/api/v0".into();
+        let secrets = ProviderSecrets {
+            vast_api_key: Some("k".repeat(64)),
+            ..ProviderSecrets::default()
+        };
+        let check = test(
+            &config,
+            ProviderTarget::Vast,
+            &secrets,
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(check.outcome, CheckOutcome::Failed);
+        assert!(check.message.contains("Ubuntu"), "{}", check.message);
+        assert!(check.message.contains("hooks"), "{}", check.message);
     }
 
     #[tokio::test]
