@@ -1,6 +1,7 @@
 //! Games seen without matching their process: Windows saying a full-screen program is in front,
-//! and Steam saying which game it runs. Each poll asks the OS (one call each, microseconds) and
-//! [`signalled_games`] turns the answers into games beside the process watcher's.
+//! and Steam saying which game it runs. The activity task asks about once a second
+//! ([`super::SIGNAL_PERIOD`]) and [`signalled_games`] turns the answers into games beside the
+//! process watcher's.
 //!
 //! Both are on by default because the costs are lopsided: a game missed stutters, which users
 //! do not forgive; a full-screen video or slide show taken for a game pauses work for a while.

@@ -33,9 +33,10 @@ use process_list::ProcessSource;
 /// to minutes, and the policy's own tick is one second.
 pub const INPUT_IDLE_PERIOD: Duration = Duration::from_secs(1);
 
-/// How often the game signals are read. Each read is a shell call and a registry read, which
-/// under Wine cost as much CPU as the whole process watcher at 4 Hz; once a second keeps a
-/// full-screen or Steam game within the "paused within a second" promise.
+/// How often the game signals are read: a shell call and a registry read, not worth paying at
+/// every poll, while once a second still keeps a full-screen or Steam game within the "work
+/// pauses within a second" promise. (Under Wine, turning both signals off made no measurable
+/// difference to the agent's CPU time: 1.43 % against 1.45 % of a core over 60 s.)
 pub const SIGNAL_PERIOD: Duration = Duration::from_secs(1);
 
 /// Bounds on the game poll period whatever the config says; validation keeps it in 50–5000 ms,
