@@ -1,7 +1,9 @@
 //! Shared pieces of the process-level benchmarks: starting a release `overtime daemon` in demo
 //! mode in a throw-away directory, and reading a process's CPU time and memory from `/proc`.
 //!
-//! Linux only: the numbers the issues name are measured on Linux.
+//! The numbers the issues name are measured on Linux. `game-reaction` also builds for Windows
+//! and runs under Wine (`scripts/bench-windows`); `agent-overhead` measures a Windows daemon
+//! from the Linux side when `OVERTIME_BENCH_WINE_DAEMON` names its `overtime.exe`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -17,6 +19,9 @@ pub struct Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
+        // A clean stop where the platform lets another process ask for one; on Windows the
+        // benchmark's daemon is simply ended.
+        #[cfg(unix)]
         let _ = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
@@ -37,7 +42,7 @@ impl Drop for Daemon {
 pub fn overtime_binary() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe().context("cannot find this benchmark's own path")?;
     let dir = exe.parent().context("benchmark binary has no directory")?;
-    let candidate = dir.join("overtime");
+    let candidate = dir.join(format!("overtime{}", std::env::consts::EXE_SUFFIX));
     if candidate.exists() {
         Ok(candidate)
     } else {
@@ -61,7 +66,16 @@ pub fn start_daemon(dir: &Path, config: &str) -> anyhow::Result<Daemon> {
     let config_path = dir.join("config.toml");
     std::fs::write(&config_path, config)?;
     let log = std::fs::File::create(dir.join("daemon.log"))?;
-    let child = Command::new(overtime_binary()?)
+    let mut command = match std::env::var_os("OVERTIME_BENCH_WINE_DAEMON") {
+        // `wine` execs into the Windows process, so the child's PID is the daemon's.
+        Some(exe) => {
+            let mut c = Command::new("wine");
+            c.arg(exe);
+            c
+        }
+        None => Command::new(overtime_binary()?),
+    };
+    let child = command
         .args(["daemon", "--demo", "--log", "warn"])
         .env("OVERTIME_CONFIG", &config_path)
         .env("OVERTIME_DATA_DIR", dir.join("data"))
