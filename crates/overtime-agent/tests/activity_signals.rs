@@ -1,5 +1,6 @@
-//! Which games the Windows signals add: a full-screen program unless it is ours, ignored or
-//! already a game by its process; Steam's running game by its stored name or app id. Pure, so
+//! Which games the Windows signals add: nothing while the process watcher sees a game; else a
+//! full-screen program unless it is ours or ignored, and Steam's running game by its stored name
+//! or app id unless that is ignored. Pure, so
 //! the rules are checked here on every platform; the Windows calls have their own tests under
 //! Wine (`activity::game_signals::windows`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -81,7 +82,9 @@ fn an_ignored_or_own_full_screen_program_is_not_a_game() {
 }
 
 #[test]
-fn a_full_screen_program_already_found_by_its_process_is_not_counted_twice() {
+fn while_the_process_watcher_sees_a_game_the_signals_add_nothing() {
+    // Steam started the game the process watcher found on GPU-1; a Steam game on every GPU
+    // beside it would idle GPU-2 too.
     let by_pattern = RunningGame {
         name: "eldenring.exe".into(),
         pid: Some(900),
@@ -90,13 +93,44 @@ fn a_full_screen_program_already_found_by_its_process_is_not_counted_twice() {
             pattern: "eldenring.exe".into(),
         },
     };
-    let games = signalled_games(
-        &full_screen(FullScreenState::Direct3d, in_front(900, "eldenring.exe")),
-        &matcher(),
-        &[1],
-        std::slice::from_ref(&by_pattern),
-    );
+    let both = Signals {
+        full_screen: Some((
+            FullScreenState::Direct3d,
+            in_front(901, "start_protected_game.exe"),
+        )),
+        steam: Some(SteamApp {
+            app_id: 1_245_620,
+            name: Some("ELDEN RING".into()),
+        }),
+    };
+    let games = signalled_games(&both, &matcher(), &[1], std::slice::from_ref(&by_pattern));
     assert!(games.is_empty(), "{games:?}");
+    assert_eq!(
+        signalled_games(&both, &matcher(), &[1], &[]).len(),
+        2,
+        "alone, both count"
+    );
+}
+
+#[test]
+fn a_steam_program_on_the_ignore_list_by_name_or_app_id_is_not_a_game() {
+    let mut config = ActivityConfig::default();
+    config.ignore.push("Wallpaper Engine".into());
+    config.ignore.push("1172470".into());
+    let m = GameMatcher::new(&config).unwrap();
+    for (app_id, name) in [(431_960, Some("Wallpaper Engine")), (1_172_470, None)] {
+        let steam = Signals {
+            full_screen: None,
+            steam: Some(SteamApp {
+                app_id,
+                name: name.map(str::to_owned),
+            }),
+        };
+        assert!(
+            signalled_games(&steam, &m, &[1], &[]).is_empty(),
+            "{app_id}"
+        );
+    }
 }
 
 #[test]

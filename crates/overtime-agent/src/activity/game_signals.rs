@@ -3,10 +3,16 @@
 //! ([`super::SIGNAL_PERIOD`]) and [`signalled_games`] turns the answers into games beside the
 //! process watcher's.
 //!
+//! The signals are a fallback for games the process watcher cannot see: while it sees one, they
+//! add nothing. Neither knows which GPU a game renders on, so a signalled game idles every GPU,
+//! and counting one beside a process game would undo the per-GPU choice for that game (most
+//! Windows games are started through Steam).
+//!
 //! Both are on by default because the costs are lopsided: a game missed stutters, which users
 //! do not forgive; a full-screen video or slide show taken for a game pauses work for a while.
 //! The ignore list applies to the full-screen program (a browser playing a video full screen
-//! is not a game), and either signal can be turned off in `[activity]`.
+//! is not a game) and to Steam's game, by its name or app id (Steam also runs programs such as
+//! Wallpaper Engine); either signal can be turned off in `[activity]`.
 
 pub mod fake;
 #[cfg(windows)]
@@ -69,9 +75,9 @@ pub fn read(source: &mut dyn GameSignalSource, config: &ActivityConfig) -> Signa
     Signals { full_screen, steam }
 }
 
-/// The games the signals add to `process_games` (which the process watcher found). The
-/// full-screen program counts unless it is ours, is on the ignore list, or already is one of
-/// `process_games`; Steam's game always counts. Neither knows its GPU, so both idle every GPU.
+/// The games the signals add to `process_games` (which the process watcher found): none while
+/// it found any. Otherwise the full-screen program counts unless it is ours or on the ignore
+/// list, and Steam's game unless its name or app id is on the ignore list.
 pub fn signalled_games(
     signals: &Signals,
     matcher: &GameMatcher,
@@ -79,13 +85,15 @@ pub fn signalled_games(
     process_games: &[RunningGame],
 ) -> Vec<RunningGame> {
     let mut games = Vec::new();
+    if !process_games.is_empty() {
+        return games;
+    }
     if let Some((state, program)) = &signals.full_screen {
         let pid = program.as_ref().map(|p| p.pid);
         let names = program.as_ref().and_then(|p| p.names.as_ref());
         let ours = pid.is_some_and(|pid| own_pids.contains(&pid));
         let ignored = names.is_some_and(|n| matcher.is_ignored(n));
-        let known = pid.is_some_and(|pid| process_games.iter().any(|g| g.pid == Some(pid)));
-        if !ours && !ignored && !known {
+        if !ours && !ignored {
             games.push(RunningGame {
                 name: match names {
                     Some(n) => n.display_name().to_owned(),
@@ -100,12 +108,16 @@ pub fn signalled_games(
         }
     }
     if let Some(app) = &signals.steam {
-        games.push(RunningGame {
-            name: app.name.clone().unwrap_or_else(|| app.app_id.to_string()),
-            pid: None,
-            gpu_uuids: Vec::new(),
-            matched_by: GameMatch::SteamRunningApp { app_id: app.app_id },
-        });
+        let id = app.app_id.to_string();
+        let names = ProcessNames::new(app.name.as_deref().unwrap_or(&id), Some(&id), None);
+        if !matcher.is_ignored(&names) {
+            games.push(RunningGame {
+                name: app.name.clone().unwrap_or(id),
+                pid: None,
+                gpu_uuids: Vec::new(),
+                matched_by: GameMatch::SteamRunningApp { app_id: app.app_id },
+            });
+        }
     }
     games
 }

@@ -257,7 +257,8 @@ pub struct ActivityConfig {
     /// Treat any process the driver lists as a graphics process on a GPU as a game.
     pub detect_graphics_processes: bool,
     /// Graphics processes that are not games (desktop compositors, browsers), globs too. They
-    /// also keep a full-screen program from counting as a game.
+    /// also keep a full-screen program, or a Steam program by its name or app id, from
+    /// counting as a game.
     pub ignore: Vec<String>,
     /// Windows: a program running full screen (exclusive Direct3D, borderless, or presentation
     /// settings on) counts as a game. No effect elsewhere.
@@ -289,6 +290,8 @@ impl Default for ActivityConfig {
                 "explorer.exe".into(),
                 "firefox*".into(),
                 "chrom*".into(),
+                // Windows' own browser: a video played full screen in it is not a game.
+                "msedge.exe".into(),
                 "WindowServer".into(),
                 // Our own desktop app's web view renders on the GPU too.
                 "WebKitWebProcess*".into(),
