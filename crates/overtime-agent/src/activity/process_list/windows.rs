@@ -113,11 +113,6 @@ pub(crate) fn names_of(pid: u32) -> Option<ProcessNames> {
     ))
 }
 
-/// Whether `pid` is a running process.
-pub(crate) fn is_running(pid: u32) -> bool {
-    OpenedProcess::open(pid).is_some_and(|p| p.running())
-}
-
 /// The parent of `pid`, from one snapshot.
 pub fn parent_of(pid: u32) -> Option<u32> {
     let source = ToolhelpSource::new().ok()?;
@@ -194,15 +189,15 @@ fn wide_until_nul(wide: &[u16]) -> String {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
     /// A process of our own that stays until killed: this test binary again, waiting on a
-    /// test that never ends, started with a name of its own.
-    fn start_sleeper(dir: &std::path::Path) -> std::process::Child {
-        let copy = dir.join("overtime-test-game.exe");
+    /// test that never ends, started as `dir\name`.
+    pub(crate) fn start_sleeper(dir: &std::path::Path, name: &str) -> std::process::Child {
+        let copy = dir.join(name);
         std::fs::copy(std::env::current_exe().unwrap(), &copy).unwrap();
         Command::new(&copy)
             .args([
@@ -229,7 +224,7 @@ mod tests {
         let mut source = ToolhelpSource::new().unwrap();
         let mut pids = Vec::new();
         source.pids(&mut pids).unwrap();
-        let mut child = start_sleeper(&dir);
+        let mut child = start_sleeper(&dir, "overtime-test-game.exe");
         let pid = child.id();
         assert!(!pids.contains(&pid));
 
