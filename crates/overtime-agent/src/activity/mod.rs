@@ -196,7 +196,10 @@ impl<S: ProcessSource> Task<S> {
         changed |= self.watcher.poll(&self.graphics.borrow_and_update());
         // A poll that changed the process games or the config looks again too, so a program
         // matched by its process now is not also counted by the signals until their next read.
-        if changed || reconfigured || self.signals_read_at.elapsed() >= SIGNAL_PERIOD {
+        // Half a poll of slack: a tick fires a little after its deadline, and reading at the
+        // first tick past the period would slip by a whole poll every time.
+        let due = self.signals_read_at.elapsed() + self.poll / 2 >= SIGNAL_PERIOD;
+        if changed || reconfigured || due {
             self.signals_read_at = Instant::now();
             let signal_games = signalled(&self.watcher, &mut *self.signals, &self.current);
             if signal_games != self.signal_games {
@@ -221,14 +224,16 @@ impl<S: ProcessSource> Task<S> {
             return false;
         }
         let config = self.config.borrow_and_update().clone();
-        self.current = config.clone();
         let poll = poll_period(&config);
         if poll != self.poll {
             self.poll = poll;
             *process_tick = ticker(poll);
         }
         match self.watcher.set_config(&config) {
-            Ok(changed) => changed,
+            Ok(changed) => {
+                self.current = config;
+                changed
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "new activity config rejected; keeping the previous patterns");
                 false
