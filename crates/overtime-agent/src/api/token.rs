@@ -71,8 +71,9 @@ impl ApiToken {
 
     /// The agent's side: the token stored at `path`, created (with its directory) if missing.
     ///
-    /// A new file is created with mode 0600 from the start, so it is never readable by others even
-    /// briefly. An existing file readable by others is made private to the user with a warning; one that
+    /// A new file is private from the start on Unix (mode 0600), so it is never readable by
+    /// others even briefly; on Windows it is created inside the private state folder, whose list
+    /// it inherits, and then given its own. An existing file readable by others is made private to the user with a warning; one that
     /// does not hold a valid token is replaced with a new token.
     pub fn load_or_create(path: &Path) -> Result<ApiToken, TokenError> {
         let io = |action| {
