@@ -37,3 +37,48 @@ impl InputIdleSource for WindowsIdleSource {
         "Windows GetLastInputInfo (this login session)".to_owned()
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+    use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
+        INPUT, INPUT_0, INPUT_MOUSE, MOUSEEVENTF_MOVE, MOUSEINPUT, SendInput,
+    };
+
+    /// Moves the mouse by one pixel, as a user would.
+    fn nudge_the_mouse() {
+        let input = INPUT {
+            r#type: INPUT_MOUSE,
+            Anonymous: INPUT_0 {
+                mi: MOUSEINPUT {
+                    dx: 1,
+                    dy: 0,
+                    mouseData: 0,
+                    dwFlags: MOUSEEVENTF_MOVE,
+                    time: 0,
+                    dwExtraInfo: 0,
+                },
+            },
+        };
+        // SAFETY: one valid INPUT of the size passed.
+        let sent = unsafe { SendInput(1, &input, size_of::<INPUT>() as i32) };
+        assert_eq!(sent, 1, "the input was taken");
+    }
+
+    /// On a desktop someone uses, moving the mouse during the pause fails this test: run it
+    /// hands off (CI runs it under Wine on an Xvfb display nobody touches).
+    #[test]
+    fn idle_time_grows_while_nobody_touches_the_pc_and_restarts_at_input() {
+        let mut source = WindowsIdleSource;
+        nudge_the_mouse();
+        let just_after = source.idle().expect("a session with input");
+        assert!(just_after < Duration::from_millis(500), "{just_after:?}");
+        std::thread::sleep(Duration::from_millis(1200));
+        let later = source.idle().expect("a session with input");
+        assert!(later >= Duration::from_millis(1000), "{later:?}");
+        nudge_the_mouse();
+        let again = source.idle().expect("a session with input");
+        assert!(again < Duration::from_millis(500), "{again:?}");
+    }
+}
