@@ -74,8 +74,9 @@ pub struct ActivityHandle {
     pub task: JoinHandle<()>,
 }
 
-/// Starts the activity task with this OS's process list, game signals and input idle source. Must be called
-/// inside a Tokio runtime. Fails when a pattern is invalid or the process list cannot be read.
+/// Starts the activity task with this OS's process list, game signals and input idle source.
+/// Must be called inside a Tokio runtime. Fails when a pattern is invalid or the process list
+/// cannot be read.
 pub fn spawn(
     config: ActivityConfig,
     graphics: watch::Receiver<Vec<GpuProcess>>,
@@ -257,7 +258,8 @@ fn signalled<S: ProcessSource>(
     )
 }
 
-/// Process games first: they name the most specific program, and the policy names the first.
+/// The process watcher's games and the signals' (only ever one kind at a time: the signals are a
+/// fallback for when the process watcher sees none).
 fn all_games<S: ProcessSource>(
     watcher: &GameWatcher<S>,
     signal_games: &[RunningGame],
